@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from feedback_nlp.text import TextFeaturizer, detect_languages, has_content, load_lemma_table, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<b>Sooooo</b> slow!!!", "soo slow!!!"),
+        ("mail me at jo@example.com or see https://x.io/a?b=1", "mail me at _email_ or see _url_"),
+        ("@Support order 123456 still missing", "_user_ order _num_ still missing"),
+        ("caf\u0065\u0301 &amp; cr\u00e8me", "café & crème"),
+        ("love it😍👍", "love it 😍👍"),
+        ("nice :)", "nice _smile_"),
+        ("WORST SERVICE EVER", "worst service ever _shout_"),
+        (None, ""),
+        (float("nan"), ""),
+        (5, "5"),
+    ],
+)
+def test_normalize_handles_markup_placeholders_emoji_and_casing(raw: object, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_cuts_very_long_texts() -> None:
+    assert len(normalize("a" * 100_000 + " b", max_chars=5_000)) <= 5_000
+
+
+@pytest.mark.parametrize(("text", "expected"), [("", False), ("   ", False), ("…", False), ("😡", True), ("5", True)])
+def test_has_content(text: str, expected: bool) -> None:
+    assert has_content(text) is expected
+
+
+def test_detect_languages_recognises_the_seven_languages_and_flags_others() -> None:
+    texts = [
+        "The parcel arrived two days late and the box was crushed",
+        "Le colis est arrivé avec deux jours de retard et la boîte était écrasée",
+        "Il pacco è arrivato con due giorni di ritardo e la scatola era schiacciata",
+        "Paczka dotarła z dwudniowym opóźnieniem, a pudełko było zgniecione",
+        "పార్శిల్ రెండు రోజులు ఆలస్యంగా వచ్చింది, బాక్స్ నలిగిపోయింది",
+        "El paquete llegó con dos días de retraso y la caja estaba aplastada",
+        "Das Paket kam zwei Tage zu spät und der Karton war zerdrückt",
+        "O pacote chegou com dois dias de atraso e a caixa estava amassada",
+        "",
+        "12345",
+    ]
+    assert detect_languages(texts) == ["en", "fr", "it", "pl", "te", "es", "de", "pt", "und", "und"]
+
+
+def test_lemma_tables_cover_the_languages_spacy_lookups_has() -> None:
+    assert load_lemma_table("en")["orders"] == "order"
+    assert load_lemma_table("pl")["zamówienia"] == "zamówienie"
+    assert load_lemma_table("te") == {}
+
+
+def _frame(texts: list[str], language: str = "en") -> pd.DataFrame:
+    return pd.DataFrame({"text": [normalize(t) for t in texts], "language": [language] * len(texts)})
+
+
+def test_featurizer_marks_negation_scope_and_lemmatises() -> None:
+    featurizer = TextFeaturizer(char_ngrams=False, min_df=1).fit(_frame(["not good at all", "good orders"]))
+    names = set(featurizer.get_feature_names_out())
+    assert {"not", "neg_good", "neg_at", "good", "order", "good order"} <= names
+    assert "orders" not in names
+
+
+def test_featurizer_pruned_lemma_tables_give_the_same_features_as_full_tables() -> None:
+    train = _frame(["the orders were late", "my order is broken", "she ordered twice", "great service"])
+    test = _frame(["two orders and one order", "ordering was broken", "unknown words entirely"])
+    featurizer = TextFeaturizer(char_ngrams=False, min_df=1).fit(train)
+    pruned = featurizer.transform(test)
+    featurizer.lemma_tables_ = {"en": load_lemma_table("en")}
+    full = featurizer.transform(test)
+    assert (pruned != full).nnz == 0
+    assert len(featurizer.lemma_tables_["en"]) > 1000
+
+
+def test_featurizer_transform_shape_matches_feature_names() -> None:
+    featurizer = TextFeaturizer(min_df=1).fit(_frame(["first text here", "second one 😀"]))
+    matrix = featurizer.transform(_frame(["third 😀", ""]))
+    assert matrix.shape == (2, len(featurizer.get_feature_names_out()))

@@ -1,0 +1,142 @@
+"""Assemble the writers' JSON Lines batches into the project's data files.
+
+    python tools/build_corpus.py            # from the repository root
+
+* ``data/corpus/<lang>.csv``: id, text, lang, labels, domain, channel, split. Ids follow batch order; exact
+  duplicates after normalisation are dropped (and counted). The split is fixed by id: within each stratum
+  (language × sentiment × need_type) rows are ordered by a hash of their id and the first 15 % go to "test".
+* ``data/challenge.csv``: the writers' deliberately hard cases, with a ``case`` column.
+* ``data/examples/reviews.csv``: the sample export the README scores (id, date, channel, nps_score, title, body).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+LANGS = ("en", "fr", "it", "pl", "es", "de", "te")
+LABELS = ("sentiment", "pain_point", "need_type", "topic", "churn_risk")
+CORPUS_COLUMNS = ("id", "text", "lang", *LABELS, "domain", "channel", "split")
+TEST_SHARE = 0.15
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{number}: {exc}") from exc
+    return rows
+
+
+def bool_text(value: object) -> str:
+    return "true" if value in (True, "true", "True", 1) else "false"
+
+
+def assign_split(rows: list[dict]) -> None:
+    strata: dict[tuple, list[dict]] = {}
+    for row in rows:
+        strata.setdefault((row["lang"], row["sentiment"], row["need_type"]), []).append(row)
+    for members in strata.values():
+        members.sort(key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())
+        n_test = round(len(members) * TEST_SHARE)
+        for i, row in enumerate(members):
+            row["split"] = "test" if i < n_test else "train"
+
+
+def build_corpus(parts: Path, out_dir: Path) -> None:
+    seen: set[str] = set()
+    for lang in LANGS:
+        batches = sorted((parts / lang).glob("batch_*.jsonl"))
+        if not batches:
+            continue
+        rows, dropped = [], 0
+        for batch in batches:
+            for item in read_jsonl(batch):
+                key = norm(item["text"])
+                if key in seen:
+                    dropped += 1
+                    continue
+                seen.add(key)
+                row = {name: item[name] for name in ("text", "sentiment", "need_type", "topic", "domain", "channel")}
+                row.update(pain_point=bool_text(item["pain_point"]), churn_risk=bool_text(item["churn_risk"]))
+                row.update(id=f"{lang}-{len(rows) + 1:05d}", lang=lang)
+                rows.append(row)
+        assign_split(rows)
+        with open(out_dir / f"{lang}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CORPUS_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"{lang}: {len(rows)} rows ({dropped} duplicates dropped)")
+
+
+def build_challenge(parts: Path, path: Path) -> None:
+    rows = []
+    for lang in LANGS:
+        source = parts / lang / "challenge.jsonl"
+        if not source.exists():
+            continue
+        for number, item in enumerate(read_jsonl(source), 1):
+            row = {name: item[name] for name in ("text", "sentiment", "need_type", "topic", "case")}
+            row.update(pain_point=bool_text(item["pain_point"]), churn_risk=bool_text(item["churn_risk"]))
+            row.update(id=f"challenge-{lang}-{number:03d}", lang=lang)
+            rows.append(row)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=("id", "text", "lang", *LABELS, "case"))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"challenge: {len(rows)} rows")
+
+
+def build_export(parts: Path, path: Path, extra: Path) -> None:
+    rng = random.Random(7)
+    rows = []
+    for lang in LANGS:
+        source = parts / lang / "export.jsonl"
+        if source.exists():
+            rows += read_jsonl(source)
+    rows += read_jsonl(extra) if extra.exists() else []
+    rng.shuffle(rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("id", "date", "channel", "nps_score", "title", "body"))
+        for number, item in enumerate(rows, 1):
+            day = 1 + (number * 37) % 180
+            date = f"2026-{1 + (day - 1) // 30:02d}-{1 + (day - 1) % 28:02d}"
+            nps = "" if item.get("nps_score") is None else str(item["nps_score"])
+            writer.writerow(
+                (
+                    item.get("id", f"R{10000 + number}"),
+                    date,
+                    item.get("channel", ""),
+                    nps,
+                    item.get("title", ""),
+                    item.get("body", ""),
+                )
+            )
+    print(f"export: {len(rows)} rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parts", type=Path, default=Path("data/corpus/_parts"))
+    args = parser.parse_args()
+    build_corpus(args.parts, Path("data/corpus"))
+    build_challenge(args.parts, Path("data/challenge.csv"))
+    Path("data/examples").mkdir(parents=True, exist_ok=True)
+    build_export(args.parts, Path("data/examples/reviews.csv"), Path("data/examples/awkward_rows.jsonl"))
+
+
+if __name__ == "__main__":
+    main()
