@@ -106,6 +106,12 @@ def score(
     rating_col: Annotated[str | None, typer.Option("--rating-col", help="1–5 rating column used in priority.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per chunk (memory vs speed).")] = 20_000,
     encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV/TSV/JSONL input.")] = "utf-8",
+    report_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Also write a report of the scored output (.html .md .json).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Score every row of INPUT: adds language, sentiment, pain point, need/want, topic, churn risk and priority.
 
@@ -138,6 +144,13 @@ def score(
             err.print(f"{summary.score_kind} column for priority: {summary.score_column}")
         languages = ", ".join(f"{lang} {n}" for lang, n in summary.languages.most_common())
         out.print(f"scored {summary.rows:,} rows → {summary.output}" + (f"  ({languages})" if languages else ""))
+        if report_path is not None and summary.output is not None:
+            from feedback_nlp.report import ReportColumns, report_file
+
+            columns = ReportColumns(text=tuple(summary.text_columns), nps=nps_col, rating=rating_col)
+            with err.status("building the report…"):
+                built, written = report_file(summary.output, report_path, model=model, columns=columns)
+            _print_report_summary(built, written)
 
 
 @app.command()
@@ -340,6 +353,90 @@ def _print_metrics(metrics: dict[str, Any], title: str, details: bool = False) -
                 str(scores["support"]), *map(str, row),
             )  # fmt: skip
         out.print(per_class)
+
+
+def _column_option(flag: str, what: str) -> Any:
+    return typer.Option(flag, help=f"{what} Guessed from common names if omitted.", show_default=False)
+
+
+@app.command()
+def report(
+    scored: Annotated[
+        Path, typer.Argument(metavar="SCORED", help="Scored table (the output of `feedback-nlp score`).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Report file: .html .md or .json. [default: SCORED.report.html]", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html, md or json [default: from --out, else html]", show_default=False),
+    ] = None,
+    model_dir: ModelOption = None,
+    text_col: Annotated[
+        list[str] | None, _column_option("--text-col", "Text column(s) for asks and themes; repeatable.")
+    ] = None,
+    nps_col: Annotated[str | None, _column_option("--nps-col", "0–10 likelihood-to-recommend column.")] = None,
+    csat_col: Annotated[str | None, _column_option("--csat-col", "1–5 satisfaction column.")] = None,
+    rating_col: Annotated[str | None, _column_option("--rating-col", "1–5 rating column.")] = None,
+    channel_col: Annotated[str | None, _column_option("--channel-col", "Channel column.")] = None,
+    date_col: Annotated[str | None, _column_option("--date-col", "Date column (periods and trends).")] = None,
+    segment_col: Annotated[str | None, _column_option("--segment-col", "Customer segment column.")] = None,
+    value_col: Annotated[str | None, _column_option("--value-col", "Customer value column (used in priority).")] = None,
+    churned_col: Annotated[str | None, _column_option("--churned-col", "Churned true/false column.")] = None,
+    customer_col: Annotated[
+        str | None, _column_option("--customer-col", "Customer id column (churn per customer).")
+    ] = None,
+    weight: Annotated[
+        list[str] | None, typer.Option("--weight", help="Topic/theme priority weight such as volume=0.4; repeatable.")
+    ] = None,
+    no_asks: Annotated[
+        bool, typer.Option("--no-asks", help="Skip the asks and emerging themes (no model needed).")
+    ] = False,
+    encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV/TSV/JSONL input.")] = "utf-8",
+) -> None:
+    """Build an NPS / CSAT / topics / asks / themes / churn report from a scored table, as HTML, Markdown or JSON.
+
+    Each part appears only when its columns exist; the columns used are printed. Example:
+
+        feedback-nlp report scored.csv --out report.html --nps-col likelihood --date-col created_at
+    """
+    from feedback_nlp.report import ReportColumns, report_file
+    from feedback_nlp.score import load_model
+    from feedback_nlp.theme_priority import ThemePriorityWeights
+
+    with error_boundary():
+        columns = ReportColumns(
+            text=tuple(text_col or ()), nps=nps_col, csat=csat_col, rating=rating_col, channel=channel_col,
+            date=date_col, segment=segment_col, value=value_col, churned=churned_col, customer=customer_col,
+        )  # fmt: skip
+        weights = ThemePriorityWeights.from_overrides(weight)
+        model = None if no_asks else load_model(model_dir)
+        with err.status("building the report…"):
+            built, written = report_file(
+                scored, output, fmt, model=model, columns=columns, weights=weights, sentences=not no_asks,
+                encoding=encoding,
+            )  # fmt: skip
+        _print_report_summary(built, written)
+
+
+def _print_report_summary(built: Any, written: Path) -> None:
+    used = [
+        f"{role} {info['column']}" + (" (guessed)" if info["guessed"] else "") for role, info in built.columns.items()
+    ]
+    err.print("columns: " + (", ".join(used) if used else "labels only"), highlight=False, soft_wrap=True)
+    if any(info["guessed"] for info in built.columns.values()):
+        err.print("(set them with --nps-col, --csat-col, --date-col, --channel-col…)", highlight=False)
+    for note in built.notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+    parts = [f"{built.rows:,} rows", f"{len(built.topics)} topics"]
+    if built.asks:
+        parts.append(f"{built.asks['clusters_total']} ask groups")
+    if built.themes:
+        parts.append(f"{len(built.themes['clusters'])} themes")
+    out.print(f"report → {written}  ({', '.join(parts)})", highlight=False)
 
 
 def main() -> None:

@@ -307,9 +307,6 @@ def library_versions() -> dict[str, str]:
     """Versions of Python and the libraries a saved model depends on."""
     from importlib.metadata import version
 
-    import lingua  # noqa: F401  (imported for its presence; it has no __version__)
-    import spacy
-
     return {
         "python": platform.python_version(),
         "feedback_nlp": __version__,
