@@ -53,3 +53,15 @@ def small_model_dir(tmp_path_factory: pytest.TempPathFactory, small_config_path:
 def small_model(small_model_dir: Path) -> FeedbackModel:
     """The small model, loaded."""
     return FeedbackModel.load(small_model_dir)
+
+
+SCORED_REVIEWS = DATA / "scored_reviews.csv"
+
+
+@pytest.fixture
+def scored_reviews() -> pd.DataFrame:
+    """Ten hand-labelled scored rows (strings, as read from CSV) whose report numbers are worked out by hand in
+    tests/test_report.py: NPS, CSAT, topics, trends, churn, an empty text, out-of-range scores, a `<script>`."""
+    from feedback_nlp.io import read_table
+
+    return read_table(SCORED_REVIEWS)
