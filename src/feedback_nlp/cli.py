@@ -255,7 +255,7 @@ def predict(
         table = score_frame(model, pd.DataFrame({"text": lines}), ["text"])
         results = []
         for i, text in enumerate(lines):
-            row = {key: _plain(value) for key, value in table.iloc[i].items()}
+            row = {str(key): _plain(value) for key, value in table.iloc[i].items()}
             row["explanation"] = {
                 h: [[t, round(w, 3)] for t, w in terms] for h, terms in model.explain(text, top_n=top).items()
             }

@@ -172,7 +172,8 @@ class FeedbackModel:
         normalized = [normalize(text, max_chars) for text in texts]
         if languages is None:
             languages = detect_languages(normalized)
-        return pd.DataFrame({"text": normalized, "language": list(languages)})
+        frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": list(languages)})
+        return frame
 
     @property
     def heads(self) -> dict[str, Head]:

@@ -42,17 +42,19 @@ SCORE_RANGES: dict[str, tuple[float, float]] = {"NPS": (0.0, 10.0), "rating": (1
 def nps_severity(nps: pd.Series) -> pd.Series:
     """0 for promoters and passives (7–10), rising to 1 at NPS 0: (7 − score) / 7 for detractors."""
     values = _checked_scores(nps, "NPS")
-    return ((7.0 - values).clip(lower=0.0) / 7.0).where(values.notna())
+    severity: pd.Series = ((7.0 - values).clip(lower=0.0) / 7.0).where(values.notna())
+    return severity
 
 
 def rating_severity(rating: pd.Series) -> pd.Series:
     """0 for ratings 4–5, rising to 1 at rating 1: (4 − rating) / 3."""
     values = _checked_scores(rating, "rating")
-    return ((4.0 - values).clip(lower=0.0) / 3.0).where(values.notna())
+    severity: pd.Series = ((4.0 - values).clip(lower=0.0) / 3.0).where(values.notna())
+    return severity
 
 
 def _checked_scores(scores: pd.Series, kind: str) -> pd.Series:
-    values = pd.to_numeric(scores.replace("", np.nan), errors="coerce")
+    values: pd.Series = pd.to_numeric(scores.replace("", np.nan), errors="coerce")
     low, high = SCORE_RANGES[kind]
     bad = values.notna() & ((values < low) | (values > high))
     unparsable = values.isna() & scores.notna() & (scores.astype(str).str.strip() != "")
@@ -63,7 +65,8 @@ def _checked_scores(scores: pd.Series, kind: str) -> pd.Series:
             FeedbackNLPWarning,
             stacklevel=3,
         )
-    return values.where(~bad)
+    kept: pd.Series = values.where(~bad)
+    return kept
 
 
 def compute_priority(

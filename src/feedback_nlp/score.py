@@ -142,13 +142,14 @@ def score_frame(
     predicted.loc[predictions.empty, "priority_reasons"] = "no text"
     clash = [column for column in predicted.columns if column in frame.columns]
     renamed = predicted.rename(columns={column: f"{column}_predicted" for column in clash})
-    return pd.concat([frame, renamed], axis=1)
+    combined: pd.DataFrame = pd.concat([frame, renamed], axis=1)
+    return combined
 
 
 def priority_signals(predictions: Predictions, scores: pd.Series | None, score_kind: str) -> pd.DataFrame:
     """The inputs of :func:`~feedback_nlp.priority.compute_priority` from one prediction pass: P(pain point),
     P(need), P(want), P(churn risk), P(negative) for the heads the model has, and the score's severity."""
-    signals = pd.DataFrame(index=range(len(predictions.table)))
+    signals: pd.DataFrame = pd.DataFrame(index=range(len(predictions.table)))
     wanted = {
         "pain_point": ("true",),
         "churn_risk": ("true",),
