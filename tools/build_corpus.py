@@ -55,6 +55,21 @@ def assign_split(rows: list[dict]) -> None:
             row["split"] = "test" if i < n_test else "train"
 
 
+def apply_resolutions(rows: list[dict], path: Path) -> None:
+    """Set the labels the second labelling pass resolved (data/corpus/agreement/<lang>_resolved.jsonl)."""
+    if not path.exists():
+        return
+    by_id = {row["id"]: row for row in rows}
+    changed = 0
+    for item in read_jsonl(path):
+        row = by_id[item["id"]]
+        if row[item["head"]] != item["first"]:
+            raise SystemExit(f"{path}: {item['id']} {item['head']} is {row[item['head']]!r}, not {item['first']!r}")
+        changed += row[item["head"]] != item["resolved"]
+        row[item["head"]] = item["resolved"]
+    print(f"  {path.name}: {changed} labels changed by the resolution of disagreements")
+
+
 def build_corpus(parts: Path, out_dir: Path) -> None:
     seen: set[str] = set()
     for lang in LANGS:
@@ -74,6 +89,7 @@ def build_corpus(parts: Path, out_dir: Path) -> None:
                 row.update(id=f"{lang}-{len(rows) + 1:05d}", lang=lang)
                 rows.append(row)
         assign_split(rows)
+        apply_resolutions(rows, parts.parent / "agreement" / f"{lang}_resolved.jsonl")
         with open(out_dir / f"{lang}.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CORPUS_COLUMNS)
             writer.writeheader()

@@ -106,7 +106,9 @@ def _language_detector(supported_only: bool) -> Any:
     if supported_only:
         languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in SUPPORTED_LANGUAGES]
         return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
-    return LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+    # Low-accuracy mode (trigram models only) agrees with high-accuracy mode on >99 % of the corpus rows of four
+    # words or more, loads in a fraction of a second instead of many, and is about four times faster.
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
