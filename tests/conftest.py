@@ -36,7 +36,8 @@ def small_config_path(tmp_path_factory: pytest.TempPathFactory, small_corpus: Pa
     """A config for a quick model: the default heads, smaller features."""
     path = tmp_path_factory.mktemp("config") / "small.toml"
     default = (ROOT / "configs" / "default.toml").read_text(encoding="utf-8")
-    path.write_text(default.replace('paths = ["../data/corpus"]', f'paths = ["{small_corpus.as_posix()}"]'), "utf-8")
+    data_line = next(line for line in default.splitlines() if line.startswith("paths = "))
+    path.write_text(default.replace(data_line, f'paths = ["{small_corpus.as_posix()}"]'), "utf-8")
     return path
 
 

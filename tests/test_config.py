@@ -17,7 +17,7 @@ def test_load_config_default_file_matches_builtin_defaults() -> None:
     assert config.model == builtin.model
     assert config.priority == builtin.priority
     assert list(config.heads) == list(DEFAULT_HEADS)
-    assert config.data_paths() == [(ROOT / "data" / "corpus").resolve()]
+    assert config.data_paths() == [(ROOT / "data" / name).resolve() for name in ("corpus", "sentences")]
 
 
 @pytest.mark.parametrize(

@@ -112,3 +112,14 @@ def test_score_frame_handles_a_100kb_text_and_keeps_clashing_columns(small_model
 def test_guess_text_columns_without_a_known_name_says_what_to_pass() -> None:
     with pytest.raises(ColumnNotFoundError, match="--text-col"):
         guess_text_columns(["a", "b"])
+
+
+def test_score_file_with_two_workers_gives_the_same_output(small_model: FeedbackModel, tmp_path: Path) -> None:
+    source = tmp_path / "many.csv"
+    original = read_table(AWKWARD)
+    write_table(pd.concat([original] * 6, ignore_index=True), source)
+    with pytest.warns(FeedbackNLPWarning, match="NPS value"):
+        score_file(source, tmp_path / "one.parquet", small_model, chunk_size=7, workers=1)
+    with pytest.warns(FeedbackNLPWarning, match="NPS value"):
+        score_file(source, tmp_path / "two.parquet", small_model, chunk_size=7, workers=2)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "one.parquet"), read_table(tmp_path / "two.parquet"))

@@ -5,6 +5,8 @@
 * ``data/corpus/<lang>.csv``: id, text, lang, labels, domain, channel, split. Ids follow batch order; exact
   duplicates after normalisation are dropped (and counted). The split is fixed by id: within each stratum
   (language × sentiment × need_type) rows are ordered by a hash of their id and the first 15 % go to "test".
+* ``data/sentences/<lang>.csv``: the short-feedback set (single review sentences, posts, forum lines), same
+  columns, ids ``s-<lang>-NNNNN``; texts already in the corpus are dropped.
 * ``data/challenge.csv``: the writers' deliberately hard cases, with a ``case`` column.
 * ``data/examples/reviews.csv``: the sample export the README scores (id, date, channel, nps_score, title, body).
 """
@@ -70,8 +72,7 @@ def apply_resolutions(rows: list[dict], path: Path) -> None:
     print(f"  {path.name}: {changed} labels changed by the resolution of disagreements")
 
 
-def build_corpus(parts: Path, out_dir: Path) -> None:
-    seen: set[str] = set()
+def build_corpus(parts: Path, out_dir: Path, seen: set[str], id_prefix: str = "") -> None:
     for lang in LANGS:
         batches = sorted((parts / lang).glob("batch_*.jsonl"))
         if not batches:
@@ -86,10 +87,10 @@ def build_corpus(parts: Path, out_dir: Path) -> None:
                 seen.add(key)
                 row = {name: item[name] for name in ("text", "sentiment", "need_type", "topic", "domain", "channel")}
                 row.update(pain_point=bool_text(item["pain_point"]), churn_risk=bool_text(item["churn_risk"]))
-                row.update(id=f"{lang}-{len(rows) + 1:05d}", lang=lang)
+                row.update(id=f"{id_prefix}{lang}-{len(rows) + 1:05d}", lang=lang)
                 rows.append(row)
         assign_split(rows)
-        apply_resolutions(rows, parts.parent / "agreement" / f"{lang}_resolved.jsonl")
+        apply_resolutions(rows, out_dir / "agreement" / f"{lang}_resolved.jsonl")
         with open(out_dir / f"{lang}.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CORPUS_COLUMNS)
             writer.writeheader()
@@ -148,7 +149,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", type=Path, default=Path("data/corpus/_parts"))
     args = parser.parse_args()
-    build_corpus(args.parts, Path("data/corpus"))
+    seen: set[str] = set()
+    build_corpus(args.parts, Path("data/corpus"), seen)
+    build_corpus(Path("data/sentences/_parts"), Path("data/sentences"), seen, id_prefix="s-")
     build_challenge(args.parts, Path("data/challenge.csv"))
     Path("data/examples").mkdir(parents=True, exist_ok=True)
     build_export(args.parts, Path("data/examples/reviews.csv"), Path("data/examples/awkward_rows.jsonl"))

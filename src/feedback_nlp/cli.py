@@ -106,6 +106,10 @@ def score(
     rating_col: Annotated[str | None, typer.Option("--rating-col", help="1–5 rating column used in priority.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per chunk (memory vs speed).")] = 20_000,
     encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV/TSV/JSONL input.")] = "utf-8",
+    workers: Annotated[
+        int,
+        typer.Option("--workers", "-w", min=0, help="Processes to score with; 0 = one per core for files over 5 MB."),
+    ] = 0,
     report_path: Annotated[
         Path | None,
         typer.Option(
@@ -119,7 +123,7 @@ def score(
 
         feedback-nlp score reviews.csv --out scored.parquet --text-col title --text-col body
     """
-    from feedback_nlp.score import load_model, score_file
+    from feedback_nlp.score import auto_workers, load_model, score_file
 
     with error_boundary():
         model = load_model(model_dir)
@@ -137,6 +141,7 @@ def score(
             summary = score_file(
                 input_path, output, model, text_columns=text_col, id_column=id_col, nps_column=nps_col,
                 rating_column=rating_col, chunk_size=chunk_size, encoding=encoding, on_progress=advance,
+                workers=workers or auto_workers(input_path),
             )  # fmt: skip
         if summary.text_columns_guessed and summary.text_columns:
             err.print(f"text column(s): {' + '.join(summary.text_columns)} (guessed; set with --text-col)")

@@ -21,13 +21,11 @@ Example::
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from feedback_nlp.config import PriorityConfig
-from feedback_nlp.errors import FeedbackNLPWarning
+from feedback_nlp.metrics import clean_scores
 
 SIGNAL_NAMES: dict[str, str] = {
     "pain_point": "pain point",
@@ -54,19 +52,8 @@ def rating_severity(rating: pd.Series) -> pd.Series:
 
 
 def _checked_scores(scores: pd.Series, kind: str) -> pd.Series:
-    values: pd.Series = pd.to_numeric(scores.replace("", np.nan), errors="coerce")
     low, high = SCORE_RANGES[kind]
-    bad = values.notna() & ((values < low) | (values > high))
-    unparsable = values.isna() & scores.notna() & (scores.astype(str).str.strip() != "")
-    if bad.any() or unparsable.any():
-        warnings.warn(
-            f"{int(bad.sum() + unparsable.sum())} {kind} value(s) outside {low:g}–{high:g} or not numbers "
-            f"(e.g. {scores[bad | unparsable].iloc[0]!r}) were ignored for priority",
-            FeedbackNLPWarning,
-            stacklevel=3,
-        )
-    kept: pd.Series = values.where(~bad)
-    return kept
+    return clean_scores(scores, low, high, kind, purpose="priority")
 
 
 def compute_priority(

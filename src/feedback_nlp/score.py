@@ -15,10 +15,13 @@ Example::
 from __future__ import annotations
 
 import difflib
+import itertools
+import multiprocessing
 import os
 import warnings
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +77,13 @@ def resolve_model_dir(model_dir: str | Path | None = None) -> Path:
         f"no model given and the bundled model '{DEFAULT_MODEL_DIR}' was not found here or next to the "
         f"installed package; run from the feedback-nlp checkout, pass --model DIR or set {MODEL_ENV_VAR}"
     )
+
+
+def auto_workers(input_path: str | Path) -> int:
+    """Worker processes for ``score_file`` when the user does not say: one for files under 5 MB (start-up would
+    cost more than it saves), else one per core, at most four."""
+    size = Path(input_path).stat().st_size if Path(input_path).is_file() else 0
+    return 1 if size < 5_000_000 else max(1, min(os.cpu_count() or 1, 4))
 
 
 def load_model(model_dir: str | Path | None = None) -> FeedbackModel:
@@ -178,11 +188,14 @@ def score_file(
     chunk_size: int = 20_000,
     encoding: str = "utf-8",
     on_progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> ScoreSummary:
     """Score the table at ``input_path`` and write it to ``output_path`` (default ``<name>.scored<suffix>``).
 
     Text columns are guessed when not given (see :func:`guess_text_columns`), as is an NPS or rating column
-    for priority. ``on_progress`` is called with the number of rows done after each chunk.
+    for priority. ``on_progress`` is called with the number of rows done after each chunk. With ``workers`` > 1
+    chunks are scored in that many processes (each loads the model once); output order and content are the same
+    as with one, and at most ``2 × workers`` chunks are in memory at a time.
     """
     input_path = Path(input_path)
     output = Path(output_path) if output_path else input_path.with_name(f"{input_path.stem}.scored{input_path.suffix}")
@@ -192,18 +205,18 @@ def score_file(
     summary = ScoreSummary(output=output)
     seen_ids: set[object] = set()
     chunks = iter_table(input_path, chunk_size=chunk_size, encoding=encoding)
+    first = next(chunks)
+    _resolve_columns(first, summary, text_columns, id_column, nps_column, rating_column)
+    options = (summary.text_columns, summary.score_column, summary.score_kind or "NPS")
     with AtomicTableWriter(output) as writer:
-        for index, chunk in enumerate(chunks):
-            if index == 0:
-                _resolve_columns(chunk, summary, text_columns, id_column, nps_column, rating_column)
-            if chunk.shape[1] == 0:  # an empty file: no columns at all
-                writer.write(pd.DataFrame(columns=list(OUTPUT_COLUMNS)))
-                continue
+        if first.shape[1] == 0:  # an empty file: no columns at all
+            writer.write(pd.DataFrame(columns=list(OUTPUT_COLUMNS)))
+            return summary
+        for chunk, scored in _scored_chunks(model, itertools.chain([first], chunks), options, workers):
             if id_column:
                 ids = chunk[id_column].tolist()
                 summary.duplicate_ids += len(ids) - len(set(ids)) + len(seen_ids.intersection(ids))
                 seen_ids.update(ids)
-            scored = score_frame(model, chunk, summary.text_columns, summary.score_column, summary.score_kind or "NPS")
             writer.write(scored)
             summary.rows += len(chunk)
             summary.languages.update(scored["language"].tolist() if "language" in scored else [])
@@ -218,6 +231,50 @@ def score_file(
             stacklevel=2,
         )
     return summary
+
+
+ChunkOptions = tuple[list[str], "str | None", str]
+_worker_model: FeedbackModel | None = None
+
+
+def _scored_chunks(
+    model: FeedbackModel, chunks: Iterator[pd.DataFrame], options: ChunkOptions, workers: int
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(chunk, scored chunk) pairs in input order, scored here or by ``workers`` processes."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, score_frame(model, chunk, *options)
+        return
+    # "spawn", not "fork": lingua's Rust thread pool does not survive a fork of a process that has used it.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,)) as pool:
+        pending: deque[tuple[pd.DataFrame, Future[tuple[pd.DataFrame, list[str]]]]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_score_in_worker, chunk, options)))
+            if len(pending) >= 2 * workers:
+                yield _collect(*pending.popleft())
+        while pending:
+            yield _collect(*pending.popleft())
+
+
+def _init_worker(model: FeedbackModel) -> None:
+    global _worker_model
+    _worker_model = model
+
+
+def _score_in_worker(chunk: pd.DataFrame, options: ChunkOptions) -> tuple[pd.DataFrame, list[str]]:
+    assert _worker_model is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scored = score_frame(_worker_model, chunk, *options)
+    return scored, [str(warning.message) for warning in caught]
+
+
+def _collect(chunk: pd.DataFrame, future: Future[tuple[pd.DataFrame, list[str]]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scored, messages = future.result()
+    for message in messages:  # warnings raised in a worker are re-raised here, where the caller sees them
+        warnings.warn(message, FeedbackNLPWarning, stacklevel=3)
+    return chunk, scored
 
 
 def _resolve_columns(
