@@ -57,9 +57,9 @@ SETS = (
 NEGATIVE_LABEL = {"complaint": "not_complaint", "suggestion": "non_suggestion"}
 
 
-def load_set(spec: BenchmarkSet, limit: int | None) -> pd.DataFrame:
+def load_set(folder: Path, spec: BenchmarkSet, limit: int | None) -> pd.DataFrame:
     """The set's rows after the documented filters; a stratified sample of ``limit`` rows if given."""
-    frame = pd.read_csv(BENCHMARKS / f"{spec.name}.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(folder / f"{spec.name}.csv", dtype=str, keep_default_na=False)
     if spec.relevant_only:
         frame = frame[frame["relevance"].str.lower() == "true"]
     frame = frame[~frame["label"].isin(spec.drop_labels)].reset_index(drop=True)
@@ -104,12 +104,32 @@ def zero_shot(model: FeedbackModel, spec: BenchmarkSet, frame: pd.DataFrame) -> 
     result: dict[str, Any] = {"rows": len(frame), "ours": metrics(truth, ours, spec.positive), "ours_seconds": seconds}
     if spec.task.startswith("sentiment"):
         result.update(lexicon_baselines(frame["text"].tolist(), truth, spec))
+    result["error_analysis"] = error_analysis(frame, truth, ours)
     if "lang" in frame and frame["lang"].nunique() > 1:
         result["ours_by_language"] = {
             lang: metrics([truth[i] for i in idx], [ours[i] for i in idx], spec.positive)
             for lang, idx in frame.groupby("lang").indices.items()
         }
     return result
+
+
+def error_analysis(frame: pd.DataFrame, truth: list[str], predicted: list[str]) -> dict[str, Any]:
+    """Where the zero-shot errors are: accuracy by text length and by true label, and the confusion counts."""
+    words = frame["text"].str.split().str.len().to_numpy()
+    buckets = pd.cut(words, [0, 10, 25, 60, 10_000], labels=["1-10", "11-25", "26-60", "61+"])
+    correct = pd.Series(np.array(truth) == np.array(predicted))
+    by_length = correct.groupby(buckets, observed=True).agg(["mean", "size"])
+    by_label = correct.groupby(pd.Series(truth)).agg(["mean", "size"])
+    confusion = pd.crosstab(pd.Series(truth, name="truth"), pd.Series(predicted, name="predicted"))
+    return {
+        "accuracy_by_words": {
+            str(k): {"accuracy": round(v["mean"], 3), "n": int(v["size"])} for k, v in by_length.iterrows()
+        },
+        "recall_by_true_label": {
+            str(k): {"recall": round(v["mean"], 3), "n": int(v["size"])} for k, v in by_label.iterrows()
+        },
+        "confusion": {truth_label: row.to_dict() for truth_label, row in confusion.iterrows()},
+    }
 
 
 def lexicon_baselines(texts: list[str], truth: list[str], spec: BenchmarkSet) -> dict[str, Any]:
@@ -161,7 +181,7 @@ def in_domain(spec: BenchmarkSet, frame: pd.DataFrame, folds: int, max_folds: in
         predicted_text = [str(v).lower() if head != "sentiment" else str(v) for v in predicted.fillna("neutral")]
         truth_all += test[head].tolist()
         predicted_all += predicted_text
-    positive = None if head == "sentiment" else "true"
+    positive = spec.positive if head == "sentiment" else "true"
     return {"folds": min(folds, max_folds), **metrics(truth_all, predicted_all, positive)}
 
 
@@ -190,9 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: bundled)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="folder for accuracy.json/.md")
     parser.add_argument("--no-retrain", action="store_true", help="skip in-domain cross-validation")
+    parser.add_argument("--benchmarks", type=Path, default=BENCHMARKS, help="folder of the public sets")
     args = parser.parse_args(argv)
-    if not BENCHMARKS.is_dir():
-        print(f"skipped: benchmark folder {BENCHMARKS} not found")
+    if not args.benchmarks.is_dir():
+        print(f"skipped: benchmark folder {args.benchmarks} not found")
         return 0
     limit, max_folds = (300, 1) if args.quick else (None, 5)
     model = load_model(args.model)
@@ -205,10 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory() as tmp:
         for spec in SETS:
-            if not (BENCHMARKS / f"{spec.name}.csv").is_file():
+            if not (args.benchmarks / f"{spec.name}.csv").is_file():
                 print(f"skipped {spec.name}: file not found")
                 continue
-            frame = load_set(spec, limit)
+            frame = load_set(args.benchmarks, spec, limit)
             entry: dict[str, Any] = {"zero_shot": zero_shot(model, spec, frame)}
             if not args.no_retrain:
                 entry["in_domain"] = in_domain(spec, frame, 5, max_folds, Path(tmp))

@@ -59,7 +59,7 @@ class FeaturesConfig:
     negation: bool = True
     word_ngram_max: int = 2
     char_ngrams: bool = True
-    char_ngram_min: int = 2
+    char_ngram_min: int = 3
     char_ngram_max: int = 5
     min_df: int = 2
     max_word_features: int = 100_000
@@ -76,6 +76,7 @@ class ModelConfig:
     calibration: str = "sigmoid"
     calibration_folds: int = 3
     max_iter: int = 3000
+    n_jobs: int = -1  # processes for the calibration folds (-1 = one per core); results do not depend on it
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ class FeedbackModel:
             method=self.config.model.calibration,
             cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.config.seed),
             ensemble=False,
+            n_jobs=self.config.model.n_jobs,
         ).fit(matrix[keep], y)
         return Head(name=name, column=spec.column, labels=tuple(labels), classifier=classifier)
 

@@ -174,7 +174,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         negation: bool = True,
         word_ngram_max: int = 2,
         char_ngrams: bool = True,
-        char_ngram_min: int = 2,
+        char_ngram_min: int = 3,
         char_ngram_max: int = 5,
         min_df: int = 2,
         max_word_features: int = 100_000,
