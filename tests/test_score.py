@@ -123,3 +123,15 @@ def test_score_file_with_two_workers_gives_the_same_output(small_model: Feedback
     with pytest.warns(FeedbackNLPWarning, match="NPS value"):
         score_file(source, tmp_path / "two.parquet", small_model, chunk_size=7, workers=2)
     pd.testing.assert_frame_equal(read_table(tmp_path / "one.parquet"), read_table(tmp_path / "two.parquet"))
+
+
+def test_score_file_uses_a_given_language_column_and_detects_where_empty(
+    small_model: FeedbackModel, tmp_path: Path
+) -> None:
+    source = tmp_path / "langs.csv"
+    texts = ["The parcel arrived two days late", "Le colis est arrivé en retard", "Das Paket kam zu spät"]
+    write_table(pd.DataFrame({"text": texts, "lang": ["en-GB", "FR", ""]}), source)
+    score_file(source, tmp_path / "out.csv", small_model, language_column="lang")
+    assert read_table(tmp_path / "out.csv")["language"].tolist() == ["en", "fr", "de"]
+    with pytest.raises(ColumnNotFoundError, match="--lang-col"):
+        score_file(source, tmp_path / "o2.csv", small_model, language_column="language_code")

@@ -102,6 +102,10 @@ def score(
         ),
     ] = None,
     id_col: Annotated[str | None, typer.Option("--id-col", help="Id column, checked for duplicates.")] = None,
+    lang_col: Annotated[
+        str | None,
+        typer.Option("--lang-col", help="Column of known language codes (en, fr-CA…); detected where empty."),
+    ] = None,
     nps_col: Annotated[str | None, typer.Option("--nps-col", help="0–10 NPS column used in priority.")] = None,
     rating_col: Annotated[str | None, typer.Option("--rating-col", help="1–5 rating column used in priority.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per chunk (memory vs speed).")] = 20_000,
@@ -141,7 +145,7 @@ def score(
             summary = score_file(
                 input_path, output, model, text_columns=text_col, id_column=id_col, nps_column=nps_col,
                 rating_column=rating_col, chunk_size=chunk_size, encoding=encoding, on_progress=advance,
-                workers=workers or auto_workers(input_path),
+                workers=workers or auto_workers(input_path), language_column=lang_col,
             )  # fmt: skip
         if summary.text_columns_guessed and summary.text_columns:
             err.print(f"text column(s): {' + '.join(summary.text_columns)} (guessed; set with --text-col)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,9 @@ class FeedbackModel:
         self.config = config or Config()
 
     # -- fitting ---------------------------------------------------------------------------------------
-    def fit(self, texts: list[str], labels: pd.DataFrame, languages: list[str] | None = None) -> FeedbackModel:
+    def fit(
+        self, texts: list[str], labels: pd.DataFrame, languages: Sequence[str | None] | None = None
+    ) -> FeedbackModel:
         """Fit the featurisation and every configured head on ``texts`` and the label columns in ``labels``.
 
         A row whose label is missing for a head is left out of that head only.
@@ -168,12 +171,17 @@ class FeedbackModel:
         if not hasattr(self, "heads_"):
             raise NotFittedError("this FeedbackModel is not fitted yet; call fit() or FeedbackModel.load()")
 
-    def _frame(self, texts: list[str], languages: list[str] | None) -> pd.DataFrame:
+    def _frame(self, texts: list[str], languages: Sequence[str | None] | None) -> pd.DataFrame:
+        """Normalised texts with their language: the given code where there is one, detected otherwise."""
         max_chars = self.config.features.max_chars
         normalized = [normalize(text, max_chars) for text in texts]
-        if languages is None:
-            languages = detect_languages(normalized)
-        frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": list(languages)})
+        given: list[str | None] = (
+            [_language_code(c) for c in languages] if languages is not None else [None] * len(texts)
+        )
+        missing = [i for i, code in enumerate(given) if code is None]
+        for i, code in zip(missing, detect_languages([normalized[i] for i in missing]) if missing else []):
+            given[i] = code
+        frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": given})
         return frame
 
     @property
@@ -182,7 +190,7 @@ class FeedbackModel:
         self._check_fitted()
         return self.heads_
 
-    def predict_proba(self, texts: list[str], languages: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    def predict_proba(self, texts: list[str], languages: Sequence[str | None] | None = None) -> dict[str, pd.DataFrame]:
         """Probability of every label of every head: {head: DataFrame(rows × labels)}, plus "language"."""
         self._check_fitted()
         frame = self._frame(list(texts), languages)
@@ -200,7 +208,7 @@ class FeedbackModel:
             )
         return result
 
-    def predict(self, texts: list[str], languages: list[str] | None = None) -> pd.DataFrame:
+    def predict(self, texts: list[str], languages: Sequence[str | None] | None = None) -> pd.DataFrame:
         """Labels and probabilities per text, as the columns ``feedback-nlp score`` adds.
 
         For each head: ``<head>`` and ``<head>_proba`` (probability of "true" for true/false heads, of the
@@ -209,7 +217,7 @@ class FeedbackModel:
         """
         return self.predict_full(texts, languages).table
 
-    def predict_full(self, texts: list[str], languages: list[str] | None = None) -> Predictions:
+    def predict_full(self, texts: list[str], languages: Sequence[str | None] | None = None) -> Predictions:
         """:meth:`predict`'s table together with every head's full probability table (one featurisation)."""
         texts = list(texts)
         probas = self.predict_proba(texts, languages)
@@ -303,6 +311,13 @@ class FeedbackModel:
         if not isinstance(model, cls):
             raise CorruptModelError(f"'{directory / MODEL_FILE}' does not hold a feedback-nlp model")
         return model
+
+
+def _language_code(value: object) -> str | None:
+    """ "fr", "FR", "fr-CA" and "fr_FR" → "fr"; empty or missing → None (to be detected)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().lower().replace("_", "-").split("-")[0]
 
 
 def library_versions() -> dict[str, str]:

@@ -57,6 +57,7 @@ class ScoreSummary:
     text_columns_guessed: bool = False
     score_column: str | None = None
     score_kind: str | None = None
+    language_column: str | None = None
     languages: Counter[str] = field(default_factory=Counter)
     empty_texts: int = 0
     duplicate_ids: int = 0
@@ -136,13 +137,16 @@ def score_frame(
     text_columns: Sequence[str],
     score_column: str | None = None,
     score_kind: str = "NPS",
+    language_column: str | None = None,
 ) -> pd.DataFrame:
     """``frame`` with the scoring columns appended (see ``OUTPUT_COLUMNS``); original columns untouched.
 
     ``score_column`` (NPS 0–10 or rating 1–5, by ``score_kind``) feeds priority when given.
+    ``language_column`` holds known language codes ("fr", "fr-CA"); rows where it is empty are detected.
     """
     texts = join_text_columns(frame, text_columns) if len(frame) else []
-    predictions = model.predict_full(texts)
+    languages = frame[language_column].astype("string").tolist() if language_column else None
+    predictions = model.predict_full(texts, languages)
     predicted = predictions.table.set_axis(frame.index)
     scores = frame[score_column] if score_column else None
     signals = priority_signals(predictions, scores, score_kind)
@@ -189,13 +193,15 @@ def score_file(
     encoding: str = "utf-8",
     on_progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    language_column: str | None = None,
 ) -> ScoreSummary:
     """Score the table at ``input_path`` and write it to ``output_path`` (default ``<name>.scored<suffix>``).
 
     Text columns are guessed when not given (see :func:`guess_text_columns`), as is an NPS or rating column
     for priority. ``on_progress`` is called with the number of rows done after each chunk. With ``workers`` > 1
     chunks are scored in that many processes (each loads the model once); output order and content are the same
-    as with one, and at most ``2 × workers`` chunks are in memory at a time.
+    as with one, and at most ``2 × workers`` chunks are in memory at a time. ``language_column`` names a column
+    of known language codes, used instead of detection where it is filled.
     """
     input_path = Path(input_path)
     output = Path(output_path) if output_path else input_path.with_name(f"{input_path.stem}.scored{input_path.suffix}")
@@ -207,7 +213,9 @@ def score_file(
     chunks = iter_table(input_path, chunk_size=chunk_size, encoding=encoding)
     first = next(chunks)
     _resolve_columns(first, summary, text_columns, id_column, nps_column, rating_column)
-    options = (summary.text_columns, summary.score_column, summary.score_kind or "NPS")
+    if language_column and first.shape[1]:
+        summary.language_column = find_column(list(first.columns), language_column, "--lang-col")
+    options = (summary.text_columns, summary.score_column, summary.score_kind or "NPS", summary.language_column)
     with AtomicTableWriter(output) as writer:
         if first.shape[1] == 0:  # an empty file: no columns at all
             writer.write(pd.DataFrame(columns=list(OUTPUT_COLUMNS)))
@@ -233,7 +241,7 @@ def score_file(
     return summary
 
 
-ChunkOptions = tuple[list[str], "str | None", str]
+ChunkOptions = tuple[list[str], "str | None", str, "str | None"]
 _worker_model: FeedbackModel | None = None
 
 
