@@ -55,15 +55,19 @@ writer.close()
 
 
 def synthetic_export(rows: int, path: Path) -> None:
-    """``rows`` feedback rows made by joining one to three corpus texts (all languages), with id/date/channel/nps."""
+    """``rows`` feedback rows, each one to three corpus texts of one language joined, with id/date/channel/nps."""
     corpus = pd.concat(
         [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((ROOT / "data" / "corpus").glob("*.csv"))]
     )
-    texts = corpus["text"].to_numpy()
     rng = np.random.default_rng(SEED)
+    by_language = [group["text"].to_numpy() for _, group in corpus.groupby("lang")]
+    languages = rng.integers(0, len(by_language), size=rows)
     parts = rng.integers(1, 4, size=rows)
-    picks = rng.integers(0, len(texts), size=(rows, 3))
-    body = [" ".join(texts[picks[i, : parts[i]]]) for i in range(rows)]
+    picks = rng.random(size=(rows, 3))
+    body = []
+    for i in range(rows):  # one to three texts of the same language, so every row stays in one language
+        pool = by_language[languages[i]]
+        body.append(" ".join(pool[(picks[i, : parts[i]] * len(pool)).astype(int)]))
     frame = pd.DataFrame(
         {
             "id": np.arange(rows),

@@ -108,7 +108,7 @@ def score(
     ] = None,
     nps_col: Annotated[str | None, typer.Option("--nps-col", help="0–10 NPS column used in priority.")] = None,
     rating_col: Annotated[str | None, typer.Option("--rating-col", help="1–5 rating column used in priority.")] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per chunk (memory vs speed).")] = 20_000,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per chunk (memory vs speed).")] = 5_000,
     encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV/TSV/JSONL input.")] = "utf-8",
     workers: Annotated[
         int,

@@ -189,7 +189,7 @@ def score_file(
     id_column: str | None = None,
     nps_column: str | None = None,
     rating_column: str | None = None,
-    chunk_size: int = 20_000,
+    chunk_size: int = 5_000,
     encoding: str = "utf-8",
     on_progress: Callable[[int], None] | None = None,
     workers: int = 1,
