@@ -158,12 +158,14 @@ def _head_and_labels(spec: BenchmarkSet, frame: pd.DataFrame) -> tuple[str, pd.S
     return spec.task, (frame["label"] == spec.positive).map({True: "true", False: "false"})
 
 
-def in_domain(spec: BenchmarkSet, frame: pd.DataFrame, folds: int, max_folds: int, workdir: Path) -> dict[str, Any]:
+def in_domain(
+    spec: BenchmarkSet, frame: pd.DataFrame, folds: int, max_folds: int, workdir: Path, overrides: list[str]
+) -> dict[str, Any]:
     """k-fold cross-validation of ``feedback-nlp train`` on the set, with a user-written config and custom head."""
     head, labels = _head_and_labels(spec, frame)
     config_path = workdir / f"{spec.name}.toml"
     config_path.write_text(f'seed = {SEED}\n\n[heads.{head}]\ncolumn = "{head}"\n', encoding="utf-8")
-    config = load_config(config_path)
+    config = load_config(config_path, overrides)
     data = pd.DataFrame({"text": frame["text"], "lang": frame["lang"], head: labels})
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     truth_all: list[str] = []
@@ -211,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="folder for accuracy.json/.md")
     parser.add_argument("--no-retrain", action="store_true", help="skip in-domain cross-validation")
     parser.add_argument("--benchmarks", type=Path, default=BENCHMARKS, help="folder of the public sets")
+    parser.add_argument("--sets", nargs="+", default=[spec.name for spec in SETS], help="which sets to run")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="config override for retraining")
     args = parser.parse_args(argv)
     if not args.benchmarks.is_dir():
         print(f"skipped: benchmark folder {args.benchmarks} not found")
@@ -225,14 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         "sets": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for spec in SETS:
+        for spec in (spec for spec in SETS if spec.name in args.sets):
             if not (args.benchmarks / f"{spec.name}.csv").is_file():
                 print(f"skipped {spec.name}: file not found")
                 continue
             frame = load_set(args.benchmarks, spec, limit)
             entry: dict[str, Any] = {"zero_shot": zero_shot(model, spec, frame)}
             if not args.no_retrain:
-                entry["in_domain"] = in_domain(spec, frame, 5, max_folds, Path(tmp))
+                entry["in_domain"] = in_domain(spec, frame, 5, max_folds, Path(tmp), args.overrides)
             results["sets"][spec.name] = entry
             print(f"{spec.name}: {json.dumps(entry['zero_shot']['ours'])}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
