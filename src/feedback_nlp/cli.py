@@ -90,7 +90,7 @@ def score(
         typer.Option(
             "--out",
             "-o",
-            help="Output table; format from its suffix. [default: INPUT.scored.SUFFIX]",
+            help="Output table, format from its suffix (default: INPUT.scored.SUFFIX).",
             show_default=False,
         ),
     ] = None,
@@ -176,7 +176,7 @@ def train(
         typer.Option(
             "--out",
             "-o",
-            help="Model directory to write. [default: models/<config>-<timestamp>]",
+            help="Model directory to write (default: models/<config>-<timestamp>).",
             show_default=False,
         ),
     ] = None,
@@ -376,12 +376,12 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Report file: .html .md or .json. [default: SCORED.report.html]", show_default=False
+            "--out", "-o", help="Report file: .html .md or .json (default: SCORED.report.html).", show_default=False
         ),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="html, md or json [default: from --out, else html]", show_default=False),
+        typer.Option("--format", "-f", help="html, md or json (default: from --out, else html).", show_default=False),
     ] = None,
     model_dir: ModelOption = None,
     text_col: Annotated[
