@@ -117,8 +117,17 @@ class Config:
         resolved["heads"] = {
             name: {"column": head.column, "labels": list(head.labels)} for name, head in self.heads.items()
         }
-        resolved["data"]["paths"] = [str(path) for path in self.data_paths()]
+        resolved["data"]["paths"] = [_portable(path) for path in self.data_paths()]
         return resolved
+
+
+def _portable(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it (so saved metadata does not carry a machine's
+    absolute paths), else as it is."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 _SECTIONS: dict[str, type[Any]] = {

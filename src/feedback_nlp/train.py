@@ -154,7 +154,7 @@ def train(
         metadata = {
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "data": {
-                "files": [str(path) for path in (data_paths or config.data_paths())],
+                "files": config.to_dict()["data"]["paths"] if not data_paths else [str(p) for p in data_paths],
                 "fingerprint": data_fingerprint(data, label_columns),
                 "train_rows": len(train_rows),
                 "test_rows": len(test_rows),
