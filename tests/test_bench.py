@@ -13,12 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
 
+def _run_bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "bench" / script), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+
+
 @pytest.mark.skipif(not BENCHMARKS.is_dir(), reason="../shared/benchmarks not present")
 def test_accuracy_bench_quick_run_writes_results(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "accuracy.py"), "--quick", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = _run_bench("accuracy.py", "--quick", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     results = json.loads((tmp_path / "accuracy.json").read_text("utf-8"))
     assert set(results["sets"]) == {
@@ -31,20 +33,13 @@ def test_accuracy_bench_quick_run_writes_results(tmp_path: Path) -> None:
 
 
 def test_accuracy_bench_skips_cleanly_without_the_benchmarks(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "accuracy.py"), "--benchmarks", str(tmp_path / "absent"),
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = _run_bench("accuracy.py", "--benchmarks", str(tmp_path / "absent"), "--out", str(tmp_path))
     assert result.returncode == 0 and "skipped" in result.stdout
     assert not (tmp_path / "accuracy.json").exists()
 
 
 def test_speed_bench_quick_run_compares_with_vader(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "speed.py"), "--quick", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = _run_bench("speed.py", "--quick", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     results = json.loads((tmp_path / "speed.json").read_text("utf-8"))
     (size,) = results["sizes"].values()

@@ -68,18 +68,16 @@ def evaluate(
     for name, head in model.heads.items():
         if head.column not in data.columns:
             continue
-        truth = [normalize_label(value) for value in data[head.column]]
-        predicted = [_predicted_label(value, head.is_binary) for value in table[name]]
-        pairs = [(t, p) for t, p in zip(truth, predicted) if t is not None and p is not None]
+        truth = np.array([normalize_label(value) for value in data[head.column]], dtype=object)
+        predicted = np.array([_predicted_label(value, head.is_binary) for value in table[name]], dtype=object)
         keep = np.array([t is not None and p is not None for t, p in zip(truth, predicted)], dtype=bool)
-        y_true = [t for t, _ in pairs]
-        y_pred = [p for _, p in pairs]
+        y_true, y_pred, kept_languages = truth[keep], predicted[keep], languages[keep]
         labels = list(head.labels) + sorted(set(y_true) - set(head.labels))
         by_language = {
-            str(language): _subset_metrics(y_true, y_pred, languages[keep] == language, labels)
-            for language in sorted(set(languages[keep]))
+            str(language): _subset_metrics(y_true, y_pred, kept_languages == language, labels)
+            for language in sorted(set(kept_languages))
         }
-        heads[name] = {"overall": head_metrics(y_true, y_pred, labels), "by_language": by_language}
+        heads[name] = {"overall": head_metrics(list(y_true), list(y_pred), labels), "by_language": by_language}
     if not heads:
         columns = sorted({head.column for head in model.heads.values()})
         raise ColumnNotFoundError(
@@ -96,8 +94,6 @@ def _predicted_label(value: Any, binary: bool) -> str | None:
     return str(value)
 
 
-def _subset_metrics(y_true: list[str], y_pred: list[str], mask: np.ndarray, labels: list[str]) -> dict[str, Any]:
-    sub_true = [t for t, m in zip(y_true, mask) if m]
-    sub_pred = [p for p, m in zip(y_pred, mask) if m]
-    metrics = head_metrics(sub_true, sub_pred, labels)
+def _subset_metrics(y_true: np.ndarray, y_pred: np.ndarray, mask: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    metrics = head_metrics(list(y_true[mask]), list(y_pred[mask]), labels)
     return {key: metrics[key] for key in ("n", "accuracy", "macro_f1")}

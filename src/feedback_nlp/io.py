@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
@@ -280,14 +279,6 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """Write one DataFrame to ``path`` atomically, format chosen by suffix."""
     with AtomicTableWriter(path) as writer:
         writer.write(frame)
-
-
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def safe_stem(text: str) -> str:
-    """A file-name-safe version of ``text`` (used for model directory names)."""
-    return _SAFE_NAME.sub("-", text).strip("-") or "model"
 
 
 def describe_columns(columns: list[Any]) -> str:

@@ -249,11 +249,11 @@ class FeedbackModel:
         row = self.featurizer_.transform(frame)
         names = self.featurizer_.get_feature_names_out()
         n_words = self.featurizer_.n_word_features_
-        probas = self.predict_proba([text], list(frame["language"]))
         explanation: dict[str, list[tuple[str, float]]] = {}
         for name, head in self.heads_.items():
-            label_index = int(probas[name].to_numpy()[0].argmax())
-            weights = head.coefficients()[label_index]
+            proba = head.classifier.predict_proba(row)[0]
+            best = str(head.classifier.classes_[int(proba.argmax())])
+            weights = head.coefficients()[head.labels.index(best)]
             indexes, values = row.indices, row.data
             contributions = values * weights[indexes]
             order = np.argsort(-contributions)
