@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from feedback_nlp.cli import app
+from feedback_nlp.model import FORMAT_VERSION
 
 AWKWARD = Path(__file__).resolve().parent / "data" / "awkward.csv"
 runner = CliRunner()
@@ -34,7 +35,7 @@ def test_train_writes_a_model_directory_and_prints_metrics(small_config_path: Pa
     assert result.exit_code == 0, result.output
     assert {"model.joblib", "metadata.json", "model_card.md"} <= {p.name for p in out.iterdir()}
     metadata = json.loads((out / "metadata.json").read_text("utf-8"))
-    assert metadata["format_version"] == 1
+    assert metadata["format_version"] == FORMAT_VERSION
     assert {"python", "feedback_nlp", "scikit_learn", "spacy"} <= set(metadata["versions"])
     assert metadata["heads"]["need_type"]["labels"] == ["need", "want", "none"]
     assert len(metadata["data"]["fingerprint"]) == 64

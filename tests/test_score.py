@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from feedback_nlp.errors import ColumnNotFoundError, FeedbackNLPWarning, InputFormatError
+from feedback_nlp.errors import ColumnNotFoundError, CorruptModelError, FeedbackNLPWarning, InputFormatError
 from feedback_nlp.io import read_table, write_table
 from feedback_nlp.model import FeedbackModel
 from feedback_nlp.score import OUTPUT_COLUMNS, guess_text_columns, score_file, score_frame
@@ -123,6 +124,22 @@ def test_score_file_with_two_workers_gives_the_same_output(small_model: Feedback
     with pytest.warns(FeedbackNLPWarning, match="NPS value"):
         score_file(source, tmp_path / "two.parquet", small_model, chunk_size=7, workers=2)
     pd.testing.assert_frame_equal(read_table(tmp_path / "one.parquet"), read_table(tmp_path / "two.parquet"))
+
+
+def test_score_file_workers_load_the_model_from_its_folder_and_report_a_damaged_one(
+    small_model: FeedbackModel, small_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "many.csv"
+    write_table(pd.DataFrame({"text": ["The app crashes when I pay", "Great service, thanks!"] * 20}), source)
+    score_file(source, tmp_path / "one.csv", small_model, chunk_size=8, workers=1)
+    score_file(source, tmp_path / "two.csv", small_model_dir, chunk_size=8, workers=2)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "one.csv"), read_table(tmp_path / "two.csv"))
+    damaged = tmp_path / "damaged"
+    shutil.copytree(small_model_dir, damaged)
+    (damaged / "model.joblib").write_bytes(b"not a model")
+    with pytest.raises(CorruptModelError, match="cannot be read"):
+        score_file(source, tmp_path / "three.csv", damaged, workers=2)
+    assert not (tmp_path / "three.csv").exists()
 
 
 def test_score_file_uses_a_given_language_column_and_detects_where_empty(

@@ -13,7 +13,8 @@ from feedback_nlp.text import TextFeaturizer, detect_languages, has_content, loa
         ("mail me at jo@example.com or see https://x.io/a?b=1", "mail me at _email_ or see _url_"),
         ("@Support order 123456 still missing", "_user_ order _num_ still missing"),
         ("caf\u0065\u0301 &amp; cr\u00e8me", "café & crème"),
-        ("love it😍👍", "love it 😍👍"),
+        ("love it😍👍", "love it 😍 👍"),
+        ("5€ or $10", "5 € or $ 10"),
         ("nice :)", "nice _smile_"),
         ("WORST SERVICE EVER", "worst service ever _shout_"),
         (None, ""),
@@ -48,6 +49,43 @@ def test_detect_languages_recognises_the_seven_languages_and_flags_others() -> N
         "12345",
     ]
     assert detect_languages(texts) == ["en", "fr", "it", "pl", "te", "es", "de", "pt", "und", "und"]
+
+
+def test_detect_languages_with_a_vocabulary_checks_unfamiliar_texts_against_every_language() -> None:
+    spanish = "El paquete llegó con dos días de retraso y la caja estaba aplastada"
+    vocabulary = {"es": frozenset(normalize(spanish).split(" "))}
+    texts = [
+        spanish,
+        "O pacote chegou com dois dias de atraso e a caixa estava amassada",
+    ]
+    # Both are first guessed Spanish; the Portuguese one has too few known words, so every language is tried.
+    assert detect_languages(texts, vocabulary, first_guess=["es", "es"]) == ["es", "pt"]
+    assert detect_languages(texts, vocabulary) == ["es", "pt"]
+
+
+def test_featurizer_detects_missing_languages_with_its_own_language_model() -> None:
+    train = _frame(["the parcel was late again", "the app keeps crashing", "great service, thanks"])
+    train = pd.concat(
+        [train, _frame(["le colis est en retard", "l'application plante encore", "super service, merci"], "fr")]
+    )
+    featurizer = TextFeaturizer(min_df=1).fit(train)
+    assert featurizer.language_model_ is not None
+    texts = [normalize("the parcel was late and the app keeps crashing"), normalize("merci, le colis est arrivé")]
+    matrix, languages = featurizer.featurize(texts, [None, None])
+    assert languages == ["en", "fr"]
+    assert matrix.shape == (2, len(featurizer.get_feature_names_out()))
+    _, given = featurizer.featurize(texts, ["de", None])
+    assert given == ["de", "fr"]
+
+
+def test_featurizer_keeps_elisions_currency_and_telugu_words_whole() -> None:
+    featurizer = TextFeaturizer(char_ngrams=False, min_df=1)
+    featurizer.lemma_tables_ = {"fr": load_lemma_table("fr"), "en": load_lemma_table("en")}
+    texts = [normalize("Je n'aime pas l'appli, 5€ !"), normalize("I don't like it"), normalize("ఆన్‌లైన్ ₹99")]
+    tokens = featurizer.word_tokens(texts, ["fr", "en", "te"])
+    assert tokens[0] == "je ne aimer pas neg_le neg_appli 5 € !"
+    assert tokens[1] == "i do not neg_like neg_it"
+    assert tokens[2] == "ఆన్\u200cలైన్ ₹ 99"
 
 
 def test_lemma_tables_cover_the_languages_spacy_lookups_has() -> None:

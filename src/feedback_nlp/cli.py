@@ -127,10 +127,10 @@ def score(
 
         feedback-nlp score reviews.csv --out scored.parquet --text-col title --text-col body
     """
-    from feedback_nlp.score import auto_workers, load_model, score_file
+    from feedback_nlp.score import auto_workers, checked_model_dir, load_model, score_file
 
     with error_boundary():
-        model = load_model(model_dir)
+        model_path = checked_model_dir(model_dir)  # loaded by whichever process scores
         progress = Progress(
             SpinnerColumn(), TextColumn("scoring"), TextColumn("{task.completed:,} rows"),
             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True,
@@ -143,7 +143,7 @@ def score(
                 progress.update(task, completed=rows, rate=f"{rows / elapsed:,.0f} rows/s")
 
             summary = score_file(
-                input_path, output, model, text_columns=text_col, id_column=id_col, nps_column=nps_col,
+                input_path, output, model_path, text_columns=text_col, id_column=id_col, nps_column=nps_col,
                 rating_column=rating_col, chunk_size=chunk_size, encoding=encoding, on_progress=advance,
                 workers=workers or auto_workers(input_path), language_column=lang_col,
             )  # fmt: skip
@@ -158,7 +158,7 @@ def score(
 
             columns = ReportColumns(text=tuple(summary.text_columns), nps=nps_col, rating=rating_col)
             with err.status("building the report…"):
-                built, written = report_file(summary.output, report_path, model=model, columns=columns)
+                built, written = report_file(summary.output, report_path, model=load_model(model_path), columns=columns)
             _print_report_summary(built, written)
 
 

@@ -37,7 +37,7 @@ from feedback_nlp.errors import (
 )
 from feedback_nlp.text import SUPPORTED_LANGUAGES, TextFeaturizer, detect_languages, has_content, normalize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 BINARY_LABELS = ("false", "true")
@@ -119,6 +119,9 @@ class FeedbackModel:
         if len(texts) != len(labels):
             raise DataValidationError(f"{len(texts)} texts but {len(labels)} label rows")
         frame = self._frame(texts, languages)
+        missing = frame["language"].isna().to_numpy()
+        if missing.any():
+            frame.loc[missing, "language"] = detect_languages(frame.loc[missing, "text"].tolist())
         features = self.config.features
         self.featurizer_ = TextFeaturizer(
             lemmatize=features.lemmatize,
@@ -172,16 +175,11 @@ class FeedbackModel:
             raise NotFittedError("this FeedbackModel is not fitted yet; call fit() or FeedbackModel.load()")
 
     def _frame(self, texts: list[str], languages: Sequence[str | None] | None) -> pd.DataFrame:
-        """Normalised texts with their language: the given code where there is one, detected otherwise."""
+        """Normalised texts with their language: the given code where there is one, ``None`` otherwise."""
         max_chars = self.config.features.max_chars
         normalized = [normalize(text, max_chars) for text in texts]
-        given: list[str | None] = (
-            [_language_code(c) for c in languages] if languages is not None else [None] * len(texts)
-        )
-        missing = [i for i, code in enumerate(given) if code is None]
-        for i, code in zip(missing, detect_languages([normalized[i] for i in missing]) if missing else []):
-            given[i] = code
-        frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": given})
+        given = [_language_code(c) for c in languages] if languages is not None else [None] * len(texts)
+        frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": given}, dtype=object)
         return frame
 
     @property
@@ -194,12 +192,12 @@ class FeedbackModel:
         """Probability of every label of every head: {head: DataFrame(rows × labels)}, plus "language"."""
         self._check_fitted()
         frame = self._frame(list(texts), languages)
-        result = {"language": frame[["language"]]}
         if frame.empty:  # scikit-learn refuses zero-row matrices
-            return result | {
+            return {"language": pd.DataFrame({"language": pd.Series(dtype=object)})} | {
                 name: pd.DataFrame(columns=list(head.labels), dtype=float) for name, head in self.heads_.items()
             }
-        matrix = self.featurizer_.transform(frame)
+        matrix, found = self.featurizer_.featurize(frame["text"].tolist(), frame["language"].tolist())
+        result = {"language": pd.DataFrame({"language": found})}
         for name, head in self.heads_.items():
             proba = head.classifier.predict_proba(matrix)
             classes = list(head.classifier.classes_)
@@ -246,7 +244,7 @@ class FeedbackModel:
         """The terms that pushed each head towards its predicted label, strongest first, with their weight."""
         self._check_fitted()
         frame = self._frame([text], None if language is None else [language])
-        row = self.featurizer_.transform(frame)
+        row = self.featurizer_.featurize(frame["text"].tolist(), frame["language"].tolist())[0]
         names = self.featurizer_.get_feature_names_out()
         n_words = self.featurizer_.n_word_features_
         explanation: dict[str, list[tuple[str, float]]] = {}
@@ -288,17 +286,25 @@ class FeedbackModel:
             "config": self.config.to_dict(),
         }
 
-    @classmethod
-    def load(cls, directory: str | Path) -> FeedbackModel:
-        """Load a model directory written by :meth:`save`, refusing formats and versions it cannot trust."""
+    @staticmethod
+    def check(directory: str | Path) -> None:
+        """Raise the error :meth:`load` would for a missing folder, metadata, format or version, without
+        reading the model itself."""
         directory = Path(directory)
         if not directory.is_dir():
             raise ModelNotFoundError(
                 f"model directory '{directory}' not found; pass --model with a folder made by "
                 "`feedback-nlp train` (the bundled one is models/default)"
             )
-        metadata = read_metadata(directory)
-        check_compatible(metadata, directory)
+        check_compatible(read_metadata(directory), directory)
+        if not (directory / MODEL_FILE).is_file():
+            raise ModelNotFoundError(f"'{directory / MODEL_FILE}' is missing; retrain the model")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> FeedbackModel:
+        """Load a model directory written by :meth:`save`, refusing formats and versions it cannot trust."""
+        directory = Path(directory)
+        cls.check(directory)
         try:
             model = joblib.load(directory / MODEL_FILE)
         except FileNotFoundError as exc:

@@ -16,7 +16,7 @@ Example::
     ...                         "negative": [0.9], "score": nps_severity(pd.Series([3]))})
     >>> priority, reasons = compute_priority(signals, scores=pd.Series([3]), score_name="NPS")
     >>> int(priority[0]), reasons[0]
-    (80, 'pain point 0.90 · need 0.80 · churn risk 0.70 · negative 0.90 · detractor (NPS 3)')
+    (76, 'pain point 0.90 · need 0.80 · churn risk 0.70 · negative 0.90 · detractor (NPS 3)')
 """
 
 from __future__ import annotations
@@ -75,29 +75,31 @@ def compute_priority(
     total = sum(getattr(weights, name) for name in used)
     if not used or total <= 0:
         return np.zeros(len(signals), dtype=int), ["" for _ in range(len(signals))]
-    values = signals[used].astype(float).fillna(0.0).clip(0.0, 1.0)
+    values = signals[used].astype(float).fillna(0.0).clip(0.0, 1.0).to_numpy()
     points = values * np.array([getattr(weights, name) / total * 100.0 for name in used])
-    priority = np.rint(points.sum(axis=1).to_numpy()).astype(int)
+    priority = np.rint(points.sum(axis=1)).astype(int)
+    order = np.argsort(-points, axis=1, kind="stable")  # biggest first; ties keep the signal order
+    raw_scores = [""] * len(signals) if scores is None else _format_scores(scores)
+    labels = [_label(name, score_name) for name in used]
     reasons = [
-        _reasons(points.iloc[i], values.iloc[i], None if scores is None else scores.iloc[i], score_name, weights)
-        for i in range(len(signals))
+        " · ".join(
+            labels[j].format(value=row_values[j], score=raw_score)
+            for j in row_order
+            if row_points[j] >= weights.reason_min_points
+        )
+        for row_points, row_values, row_order, raw_score in zip(points, values, order, raw_scores)
     ]
     return priority, reasons
 
 
-def _reasons(points: pd.Series, values: pd.Series, raw_score: object, score_name: str, weights: PriorityConfig) -> str:
-    parts = []
-    for name in points.sort_values(ascending=False, kind="stable").index:
-        if points[name] < weights.reason_min_points:
-            continue
-        if name == "score":
-            label = "detractor" if score_name == "NPS" else "low rating"
-            parts.append(f"{label} ({score_name} {_format_score(raw_score)})")
-        else:
-            parts.append(f"{SIGNAL_NAMES[name]} {values[name]:.2f}")
-    return " · ".join(parts)
+def _label(name: str, score_name: str) -> str:
+    """The reason text of one signal, as a template for ``value`` (its probability) and ``score`` (raw)."""
+    if name == "score":
+        return ("detractor" if score_name == "NPS" else "low rating") + f" ({score_name} {{score}})"
+    return f"{SIGNAL_NAMES[name]} {{value:.2f}}"
 
 
-def _format_score(value: object) -> str:
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return f"{number:g}" if pd.notna(number) else str(value)
+def _format_scores(scores: pd.Series) -> list[str]:
+    """Scores as the reasons show them: numbers without trailing zeros ("3", "4.5"), anything else as is."""
+    numbers = pd.to_numeric(scores, errors="coerce").tolist()
+    return [f"{number:g}" if pd.notna(number) else str(raw) for number, raw in zip(numbers, scores.tolist())]

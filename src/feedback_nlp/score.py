@@ -92,6 +92,14 @@ def load_model(model_dir: str | Path | None = None) -> FeedbackModel:
     return FeedbackModel.load(resolve_model_dir(model_dir))
 
 
+def checked_model_dir(model_dir: str | Path | None = None) -> Path:
+    """The model folder :func:`load_model` would load, checked for presence and compatibility without loading
+    it (so a bad model fails before any work starts)."""
+    directory = resolve_model_dir(model_dir)
+    FeedbackModel.check(directory)
+    return directory
+
+
 def find_column(columns: Sequence[object], name: str, option: str) -> str:
     """``name`` if it is one of ``columns``; otherwise a :class:`ColumnNotFoundError` suggesting the closest."""
     names = [str(column) for column in columns]
@@ -143,17 +151,36 @@ def score_frame(
 
     ``score_column`` (NPS 0–10 or rating 1–5, by ``score_kind``) feeds priority when given.
     ``language_column`` holds known language codes ("fr", "fr-CA"); rows where it is empty are detected.
+    An output column whose name the input already has is added as ``<name>_predicted``.
     """
+    predicted = predict_columns(model, frame, text_columns, score_column, score_kind, language_column)
+    return attach_predictions(frame, predicted)
+
+
+def predict_columns(
+    model: FeedbackModel,
+    frame: pd.DataFrame,
+    text_columns: Sequence[str],
+    score_column: str | None = None,
+    score_kind: str = "NPS",
+    language_column: str | None = None,
+) -> pd.DataFrame:
+    """Just the scoring columns of :func:`score_frame` (same index as ``frame``)."""
     texts = join_text_columns(frame, text_columns) if len(frame) else []
     languages = frame[language_column].astype("string").tolist() if language_column else None
     predictions = model.predict_full(texts, languages)
-    predicted = predictions.table.set_axis(frame.index)
+    predicted: pd.DataFrame = predictions.table.set_axis(frame.index)
     scores = frame[score_column] if score_column else None
     signals = priority_signals(predictions, scores, score_kind)
     priority, reasons = compute_priority(signals, model.config.priority, scores, score_kind)
     predicted["priority"] = priority
     predicted["priority_reasons"] = reasons
     predicted.loc[predictions.empty, "priority_reasons"] = "no text"
+    return predicted
+
+
+def attach_predictions(frame: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` followed by the ``predicted`` columns, renamed ``<name>_predicted`` where ``frame`` has the name."""
     clash = [column for column in predicted.columns if column in frame.columns]
     renamed = predicted.rename(columns={column: f"{column}_predicted" for column in clash})
     combined: pd.DataFrame = pd.concat([frame, renamed], axis=1)
@@ -184,7 +211,7 @@ def priority_signals(predictions: Predictions, scores: pd.Series | None, score_k
 def score_file(
     input_path: str | Path,
     output_path: str | Path | None = None,
-    model: FeedbackModel | None = None,
+    model: FeedbackModel | str | Path | None = None,
     text_columns: Sequence[str] | None = None,
     id_column: str | None = None,
     nps_column: str | None = None,
@@ -207,7 +234,7 @@ def score_file(
     output = Path(output_path) if output_path else input_path.with_name(f"{input_path.stem}.scored{input_path.suffix}")
     if output.resolve() == input_path.resolve():
         raise InputFormatError(f"output '{output}' would overwrite the input; choose another --out")
-    model = model or load_model()
+    source = model if isinstance(model, FeedbackModel) else checked_model_dir(model)
     summary = ScoreSummary(output=output)
     seen_ids: set[object] = set()
     chunks = iter_table(input_path, chunk_size=chunk_size, encoding=encoding)
@@ -220,7 +247,7 @@ def score_file(
         if first.shape[1] == 0:  # an empty file: no columns at all
             writer.write(pd.DataFrame(columns=list(OUTPUT_COLUMNS)))
             return summary
-        for chunk, scored in _scored_chunks(model, itertools.chain([first], chunks), options, workers):
+        for chunk, scored in _scored_chunks(source, itertools.chain([first], chunks), options, workers):
             if id_column:
                 ids = chunk[id_column].tolist()
                 summary.duplicate_ids += len(ids) - len(set(ids)) + len(seen_ids.intersection(ids))
@@ -242,47 +269,59 @@ def score_file(
 
 
 ChunkOptions = tuple[list[str], "str | None", str, "str | None"]
+_worker_source: FeedbackModel | Path | None = None  # what a worker process was given: a model or its folder
 _worker_model: FeedbackModel | None = None
 
 
 def _scored_chunks(
-    model: FeedbackModel, chunks: Iterator[pd.DataFrame], options: ChunkOptions, workers: int
+    model: FeedbackModel | Path, chunks: Iterator[pd.DataFrame], options: ChunkOptions, workers: int
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(chunk, scored chunk) pairs in input order, scored here or by ``workers`` processes."""
+    """(chunk, scored chunk) pairs in input order, scored here or by ``workers`` processes.
+
+    Workers get only the columns scoring reads and send back only the new columns; each loads the model
+    from its folder (or unpickles the one given) once, on its first chunk.
+    """
     if workers <= 1:
+        loaded = model if isinstance(model, FeedbackModel) else FeedbackModel.load(model)
         for chunk in chunks:
-            yield chunk, score_frame(model, chunk, *options)
+            yield chunk, score_frame(loaded, chunk, *options)
         return
+    text_columns, score_column, _, language_column = options
+    needed = list(dict.fromkeys([*text_columns, *(c for c in (score_column, language_column) if c)]))
     # "spawn", not "fork": lingua's Rust thread pool does not survive a fork of a process that has used it.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,)) as pool:
         pending: deque[tuple[pd.DataFrame, Future[tuple[pd.DataFrame, list[str]]]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_score_in_worker, chunk, options)))
+            pending.append((chunk, pool.submit(_score_in_worker, chunk[needed], options)))
             if len(pending) >= 2 * workers:
                 yield _collect(*pending.popleft())
         while pending:
             yield _collect(*pending.popleft())
 
 
-def _init_worker(model: FeedbackModel) -> None:
-    global _worker_model
-    _worker_model = model
+def _init_worker(model: FeedbackModel | Path) -> None:
+    global _worker_source
+    _worker_source = model
 
 
 def _score_in_worker(chunk: pd.DataFrame, options: ChunkOptions) -> tuple[pd.DataFrame, list[str]]:
-    assert _worker_model is not None
+    global _worker_model
+    if _worker_model is None:  # loaded here, not in the initializer, so a load error reaches the caller
+        assert _worker_source is not None
+        source = _worker_source
+        _worker_model = source if isinstance(source, FeedbackModel) else FeedbackModel.load(source)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scored = score_frame(_worker_model, chunk, *options)
-    return scored, [str(warning.message) for warning in caught]
+        predicted = predict_columns(_worker_model, chunk, *options)
+    return predicted, [str(warning.message) for warning in caught]
 
 
 def _collect(chunk: pd.DataFrame, future: Future[tuple[pd.DataFrame, list[str]]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    scored, messages = future.result()
+    predicted, messages = future.result()
     for message in messages:  # warnings raised in a worker are re-raised here, where the caller sees them
         warnings.warn(message, FeedbackNLPWarning, stacklevel=3)
-    return chunk, scored
+    return chunk, attach_predictions(chunk, predicted)
 
 
 def _resolve_columns(

@@ -1,0 +1,75 @@
+"""The batch n-gram counter agrees with scikit-learn's analyzers and with a plain dict lookup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+from feedback_nlp.ngrams import HashTable, NgramTfidf, char_ngrams, token_ngrams
+
+TEXTS = ["the app keeps crashing", "a b", "", "pas de remboursement 😡 !!", "పార్శిల్ ఆలస్యంగా వచ్చింది", "xy"]
+
+
+def _names(batch_texts: list[str], n_min: int, n_max: int) -> list[set[str]]:
+    batch = char_ngrams(batch_texts, n_min, n_max)
+    per_doc: list[set[str]] = [set() for _ in batch_texts]
+    for i, doc in enumerate(batch.docs):
+        per_doc[doc].add(batch.name(i))
+    return per_doc
+
+
+@pytest.mark.parametrize(("n_min", "n_max"), [(3, 5), (2, 4), (1, 2)])
+def test_char_ngrams_are_scikit_learns_char_wb_ngrams(n_min: int, n_max: int) -> None:
+    analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(n_min, n_max), lowercase=False).build_analyzer()
+    for text, ours in zip(TEXTS, _names(TEXTS, n_min, n_max)):
+        expected = set(analyzer(text))
+        # scikit-learn also emits a whole padded word again when it is shorter than n, and the padding space on
+        # its own as a 1-gram; we skip both.
+        assert ours <= expected
+        assert expected - ours <= {" "} | {f" {word} " for word in text.split()}
+
+
+def test_token_ngrams_are_unigrams_and_bigrams_within_each_text() -> None:
+    batch = token_ngrams(["not neg_good", "great", "", "a b c"], 2)
+    per_doc: list[list[str]] = [[] for _ in range(4)]
+    for i, doc in enumerate(batch.docs):
+        per_doc[doc].append(batch.name(i))
+    assert [sorted(names) for names in per_doc] == [
+        ["neg_good", "not", "not neg_good"],
+        ["great"],
+        [],
+        ["a", "a b", "b", "b c", "c"],
+    ]
+
+
+def test_equal_ngrams_get_equal_hashes_and_different_ones_differ() -> None:
+    batch = token_ngrams(["slow app", "app slow", "slow app"], 2)
+    by_name: dict[str, set[int]] = {}
+    for i, value in enumerate(batch.hashes):
+        by_name.setdefault(batch.name(i), set()).add(int(value))
+    assert all(len(values) == 1 for values in by_name.values())
+    assert len({next(iter(values)) for values in by_name.values()}) == len(by_name) == 4
+
+
+def test_hash_table_finds_every_key_and_nothing_else() -> None:
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**63, size=5_000, dtype=np.int64).astype(np.uint64))
+    others = rng.integers(0, 2**63, size=5_000, dtype=np.int64).astype(np.uint64)
+    others = others[~np.isin(others, keys)]
+    table = HashTable(keys)
+    assert (table.find(keys) == np.arange(len(keys))).all()
+    assert (table.find(others) == -1).all()
+    assert HashTable(keys[:0]).find(others[:3]).tolist() == [-1, -1, -1]
+
+
+def test_ngram_tfidf_keeps_frequent_ngrams_and_matches_scikit_learn_weights() -> None:
+    texts = ["slow app slow", "slow delivery app", "great app", "app"]
+    batch = token_ngrams(texts, 1)
+    ours = NgramTfidf(min_df=2).fit(batch)
+    assert sorted(ours.names_) == ["app", "slow"]
+    reference = CountVectorizer(min_df=2, token_pattern=r"\S+").fit(texts)
+    expected = TfidfTransformer(sublinear_tf=True).fit_transform(reference.transform(texts)).toarray()
+    order = [list(ours.names_).index(name) for name in reference.get_feature_names_out()]
+    np.testing.assert_allclose(ours.transform(batch).toarray()[:, order], expected, rtol=1e-6)
+    assert NgramTfidf(min_df=1, max_features=1).fit(batch).names_.tolist() == ["app"]  # the most frequent
