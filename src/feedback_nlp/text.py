@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from functools import cache, lru_cache
 from typing import Any
@@ -277,12 +277,13 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.char_vocabulary_: NgramTfidf | None = None
         self.language_model_: MultinomialNB | None = None
         if self.char_ngrams:
-            batch = char_ngrams(texts, self.char_ngram_min, self.char_ngram_max)
+            batch = char_ngrams(texts, *self.char_ngram_range)
             self.char_vocabulary_ = NgramTfidf(self.min_df, self.max_char_features).fit(batch)
             if len(set(languages)) > 1:
                 # Language ID from the same character n-grams: naive Bayes, the classic for it. On the corpus
                 # test split it agrees with the given language on 100 % of texts of 25+ letters.
                 self.language_model_ = MultinomialNB(alpha=0.01).fit(self.char_vocabulary_.transform(batch), languages)
+                del self.language_model_.feature_count_  # only needed to refit; half the saved model's size
         self._prune_lemma_tables()
         return self
 
@@ -295,8 +296,8 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         is ``None`` the detected one (the fitted language model's guess, checked by :func:`detect_languages`)."""
         check_is_fitted(self, "word_vocabulary_")
         chars = None
-        if self.char_vocabulary_ is not None:
-            chars = self.char_vocabulary_.transform(char_ngrams(texts, self.char_ngram_min, self.char_ngram_max))
+        if (vocabulary := self.char_vocabulary_) is not None:
+            chars = _in_slices(texts, lambda part: vocabulary.transform(char_ngrams(part, *self.char_ngram_range)))
         found = list(languages)
         missing = [i for i, code in enumerate(found) if code is None]
         if missing:
@@ -307,9 +308,17 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             for i, code in zip(missing, detected):
                 found[i] = code
         known: list[str] = [str(code) for code in found]
-        words = self.word_vocabulary_.transform(token_ngrams(self.word_tokens(texts, known), self.word_ngram_max))
+        tokens = self.word_tokens(texts, known)
+        words = _in_slices(
+            tokens, lambda part: self.word_vocabulary_.transform(token_ngrams(part, self.word_ngram_max))
+        )
         matrix = sp.hstack([words] if chars is None else [words, chars], format="csr", dtype=np.float32)
         return matrix, known
+
+    @property
+    def char_ngram_range(self) -> tuple[int, int]:
+        """(smallest, largest) character n-gram length."""
+        return self.char_ngram_min, self.char_ngram_max
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names: word n-grams as they are, character n-grams wrapped in ‹…›."""
@@ -339,6 +348,20 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             language: {form: lemma for form, lemma in table.items() if lemma in vocabulary or form in vocabulary}
             for language, table in self.lemma_tables_.items()
         }
+
+
+# Texts are counted this many at a time: the n-gram arrays of a slice take a few tens of MB, of a whole 5,000-row
+# chunk several hundred; the speed is the same.
+SLICE_ROWS = 1_000
+
+
+def _in_slices(texts: list[str], matrix_of: Callable[[list[str]], sp.csr_matrix]) -> sp.csr_matrix:
+    """``matrix_of(texts)``, computed ``SLICE_ROWS`` texts at a time and stacked."""
+    if len(texts) <= SLICE_ROWS:
+        return matrix_of(texts)
+    parts = [matrix_of(texts[start : start + SLICE_ROWS]) for start in range(0, len(texts), SLICE_ROWS)]
+    stacked: sp.csr_matrix = sp.vstack(parts, format="csr")
+    return stacked
 
 
 def _lemmas(text: str, language: str, table: dict[str, str], negations: frozenset[str]) -> list[str]:
