@@ -3,7 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from feedback_nlp.text import TextFeaturizer, detect_languages, has_content, load_lemma_table, normalize
+from feedback_nlp.language import detect_languages
+from feedback_nlp.text import TextFeaturizer, has_content, load_lemma_table, normalize
 
 
 @pytest.mark.parametrize(

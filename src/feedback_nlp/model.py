@@ -35,7 +35,8 @@ from feedback_nlp.errors import (
     ModelNotFoundError,
     NotFittedError,
 )
-from feedback_nlp.text import SUPPORTED_LANGUAGES, TextFeaturizer, detect_languages, has_content, normalize
+from feedback_nlp.language import SUPPORTED_LANGUAGES, detect_languages
+from feedback_nlp.text import TextFeaturizer, has_content, normalize
 
 FORMAT_VERSION = 2  # 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language
 MODEL_FILE = "model.joblib"

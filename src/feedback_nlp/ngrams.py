@@ -165,37 +165,42 @@ class NgramTfidf:
 
 class HashTable:
     """Open-addressing table from 64-bit keys to their position in ``keys``, probed for a whole array of
-    queries at once (one gather per probe round; at most a quarter of the slots are used, so rounds are few)."""
+    queries at once (one gather per probe round; at most a quarter of the slots are used, so rounds are few).
+
+    Each slot holds (key, position + 1) side by side, so a probe touches one cache line; 0 marks an empty slot.
+    """
 
     def __init__(self, keys: np.ndarray) -> None:
         self.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
-        self.keys = np.zeros(1 << self.bits, dtype=np.uint64)
-        self.values = np.full(1 << self.bits, -1, dtype=np.int32)
+        self.mask = (1 << self.bits) - 1
+        self.slots = np.zeros((1 << self.bits, 2), dtype=np.uint64)
         pending = np.arange(len(keys), dtype=np.int64)
         slots = self._slots(keys)
         while len(pending):
-            free = self.values[slots] < 0
+            free = self.slots[slots, 1] == 0
             claim, first = np.unique(slots[free], return_index=True)  # one key per free slot per round
-            winners = pending[free][first].astype(np.int32)
-            self.keys[claim], self.values[claim] = keys[winners], winners
+            winners = pending[free][first]
+            self.slots[claim, 0], self.slots[claim, 1] = keys[winners], winners + 1
             placed = np.zeros(len(pending), dtype=bool)
             placed[np.flatnonzero(free)[first]] = True
-            pending, slots = pending[~placed], (slots[~placed] + 1) & (len(self.keys) - 1)
+            pending, slots = pending[~placed], (slots[~placed] + 1) & self.mask
 
     def _slots(self, hashes: np.ndarray) -> np.ndarray:
-        slots: np.ndarray = (hashes * _SEED) >> np.uint64(64 - self.bits)
+        slots: np.ndarray = ((hashes * _SEED) >> np.uint64(64 - self.bits)).astype(np.int64)
         return slots
 
     def find(self, queries: np.ndarray) -> np.ndarray:
         """Position of each query in the keys, -1 where absent."""
-        result = np.full(len(queries), -1, dtype=np.int64)
-        active = np.arange(len(queries), dtype=np.int64)
         slots = self._slots(queries)
-        mask = np.uint64(len(self.keys) - 1)
+        entries = self.slots[slots]
+        result = np.where(entries[:, 0] == queries, entries[:, 1].astype(np.int64) - 1, -1)
+        active = np.flatnonzero((result < 0) & (entries[:, 1] != 0))  # collided: probe the next slots
+        slots = slots[active]
         while len(active):
-            values = self.values[slots]
-            hit = (values >= 0) & (self.keys[slots] == queries[active])
-            result[active[hit]] = values[hit]
-            going_on = (values >= 0) & ~hit
-            active, slots = active[going_on], (slots[going_on] + np.uint64(1)) & mask
+            slots = (slots + 1) & self.mask
+            entries = self.slots[slots]
+            hit = entries[:, 0] == queries[active]
+            result[active[hit]] = entries[hit, 1].astype(np.int64) - 1
+            going_on = ~hit & (entries[:, 1] != 0)
+            active, slots = active[going_on], slots[going_on]
         return result

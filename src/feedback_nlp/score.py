@@ -292,12 +292,16 @@ def _scored_chunks(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,)) as pool:
         pending: deque[tuple[pd.DataFrame, Future[tuple[pd.DataFrame, list[str]]]]] = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(_score_in_worker, chunk[needed], options)))
-            if len(pending) >= 2 * workers:
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(_score_in_worker, chunk[needed], options)))
+                if len(pending) >= 2 * workers:
+                    yield _collect(*pending.popleft())
+            while pending:
                 yield _collect(*pending.popleft())
-        while pending:
-            yield _collect(*pending.popleft())
+        except BaseException:  # an error or an interrupt: drop the queued chunks instead of scoring them first
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _init_worker(model: FeedbackModel | Path) -> None:
