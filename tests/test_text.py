@@ -79,14 +79,20 @@ def test_featurizer_detects_missing_languages_with_its_own_language_model() -> N
     assert given == ["de", "fr"]
 
 
-def test_featurizer_keeps_elisions_currency_and_telugu_words_whole() -> None:
+def test_featurizer_keeps_elisions_currency_hyphenated_and_telugu_words_whole() -> None:
     featurizer = TextFeaturizer(char_ngrams=False, min_df=1)
     featurizer.lemma_tables_ = {"fr": load_lemma_table("fr"), "en": load_lemma_table("en")}
-    texts = [normalize("Je n'aime pas l'appli, 5€ !"), normalize("I don't like it"), normalize("ఆన్‌లైన్ ₹99")]
-    tokens = featurizer.word_tokens(texts, ["fr", "en", "te"])
+    texts = [
+        normalize("Je n'aime pas l'appli, 5€ !"),
+        normalize("I don't like it"),
+        normalize("ఆన్‌లైన్ ₹99"),
+        normalize("Die S-Bahn - nicht pünktlich -- wieder"),
+    ]
+    tokens = featurizer.word_tokens(texts, ["fr", "en", "te", "de"])
     assert tokens[0] == "je ne aimer pas neg_le neg_appli 5 € !"
     assert tokens[1] == "i do not neg_like neg_it"
     assert tokens[2] == "ఆన్\u200cలైన్ ₹ 99"
+    assert tokens[3] == "die s-bahn nicht neg_pünktlich wieder"  # a lone dash ends the negation scope
 
 
 def test_lemma_tables_cover_the_languages_spacy_lookups_has() -> None:

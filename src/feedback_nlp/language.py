@@ -62,16 +62,17 @@ def detect_languages(
     vocabulary: Mapping[str, AbstractSet[str]] | None = None,
     first_guess: Sequence[str] | None = None,
 ) -> list[str]:
-    """ISO 639-1 code of each text's language (lingua, run on all cores), "und" when it has no letters.
+    """ISO 639-1 code of each text's language, "und" when it has no letters.
 
     Texts with fewer than ``SHORT_TEXT_LETTERS`` letters ("ok", "top!!", "never again") are too short to tell
     apart from 75 languages reliably, so they are assigned to the closest of the seven supported languages.
-    Longer texts are matched against every language lingua knows, so other languages are recognised and
-    flagged as unsupported instead of being forced into one of ours. Given a ``vocabulary`` (known words per
-    language, see :func:`known_words`), a longer text is first matched against the seven languages only, and
-    against all of them only when fewer than ``UNFAMILIAR_SHARE`` of its words are known in the language found:
-    the same answers for texts in our languages, about eight times faster. ``first_guess`` (one code per text,
-    e.g. from the model's own language classifier) replaces that seven-language pass.
+    Longer texts are matched by lingua against every language it knows, so other languages are recognised and
+    flagged as unsupported instead of being forced into one of ours.
+
+    ``first_guess`` (one of the seven codes per text, from the model's own language classifier) is taken for the
+    short texts and, with a ``vocabulary`` (known words per language, see :func:`known_words`), for the longer
+    ones too, which then go to lingua's full check only when fewer than ``UNFAMILIAR_SHARE`` of their words are
+    known in the guessed language. Without a guess, lingua's seven-language detector takes its place.
     """
     cleaned = [_PLACEHOLDERS.sub(" ", text)[:DETECTION_CHARS] for text in texts]
     words = [_LETTER_RUN.findall(text) for text in cleaned]
@@ -79,13 +80,14 @@ def detect_languages(
     result = [UNKNOWN_LANGUAGE] * len(texts)
     short = [i for i, n in enumerate(letters) if 0 < n < SHORT_TEXT_LETTERS]
     long = [i for i, n in enumerate(letters) if n >= SHORT_TEXT_LETTERS]
-    _detect(cleaned, short, "supported", result)
-    if vocabulary is not None:
-        if first_guess is None:
+    if first_guess is not None:
+        for i in short if vocabulary is None else short + long:
+            result[i] = first_guess[i]
+    else:
+        _detect(cleaned, short, "supported", result)
+        if vocabulary is not None:
             _detect(cleaned, long, "supported-fast", result)
-        else:
-            for i in long:
-                result[i] = first_guess[i]
+    if vocabulary is not None:
         long = [i for i in long if _known_share(words[i], vocabulary.get(result[i], frozenset())) < UNFAMILIAR_SHARE]
     _detect(cleaned, long, "all", result)
     return result
