@@ -129,6 +129,10 @@ def guess_text_columns(columns: Sequence[object]) -> list[str]:
     return [title, body] if title else [body]
 
 
+# What scoring a chunk needs besides the model: text columns, score column, score kind ("NPS"/"rating"), language column.
+ChunkOptions = tuple[list[str], "str | None", str, "str | None"]
+
+
 def join_text_columns(frame: pd.DataFrame, text_columns: Sequence[str]) -> list[str]:
     """The text of each row: the given columns' non-empty values joined with ". " (title + body)."""
     parts = [frame[column].astype("string").fillna("").str.strip() for column in text_columns]
@@ -153,19 +157,13 @@ def score_frame(
     ``language_column`` holds known language codes ("fr", "fr-CA"); rows where it is empty are detected.
     An output column whose name the input already has is added as ``<name>_predicted``.
     """
-    predicted = predict_columns(model, frame, text_columns, score_column, score_kind, language_column)
-    return attach_predictions(frame, predicted)
+    options: ChunkOptions = (list(text_columns), score_column, score_kind, language_column)
+    return _attach(frame, _predict_columns(model, frame, options))
 
 
-def predict_columns(
-    model: FeedbackModel,
-    frame: pd.DataFrame,
-    text_columns: Sequence[str],
-    score_column: str | None = None,
-    score_kind: str = "NPS",
-    language_column: str | None = None,
-) -> pd.DataFrame:
+def _predict_columns(model: FeedbackModel, frame: pd.DataFrame, options: ChunkOptions) -> pd.DataFrame:
     """Just the scoring columns of :func:`score_frame` (same index as ``frame``)."""
+    text_columns, score_column, score_kind, language_column = options
     texts = join_text_columns(frame, text_columns) if len(frame) else []
     languages = frame[language_column].astype("string").tolist() if language_column else None
     predictions = model.predict_full(texts, languages)
@@ -179,7 +177,7 @@ def predict_columns(
     return predicted
 
 
-def attach_predictions(frame: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
+def _attach(frame: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
     """``frame`` followed by the ``predicted`` columns, renamed ``<name>_predicted`` where ``frame`` has the name."""
     clash = [column for column in predicted.columns if column in frame.columns]
     renamed = predicted.rename(columns={column: f"{column}_predicted" for column in clash})
@@ -268,7 +266,6 @@ def score_file(
     return summary
 
 
-ChunkOptions = tuple[list[str], "str | None", str, "str | None"]
 _worker_source: FeedbackModel | Path | None = None  # what a worker process was given: a model or its folder
 _worker_model: FeedbackModel | None = None
 
@@ -282,7 +279,7 @@ def _scored_chunks(
     from its folder (or unpickles the one given) once, on its first chunk.
     """
     if workers <= 1:
-        loaded = model if isinstance(model, FeedbackModel) else FeedbackModel.load(model)
+        loaded = _as_model(model)
         for chunk in chunks:
             yield chunk, score_frame(loaded, chunk, *options)
         return
@@ -304,6 +301,10 @@ def _scored_chunks(
             raise
 
 
+def _as_model(source: FeedbackModel | Path) -> FeedbackModel:
+    return source if isinstance(source, FeedbackModel) else FeedbackModel.load(source)
+
+
 def _init_worker(model: FeedbackModel | Path) -> None:
     global _worker_source
     _worker_source = model
@@ -313,11 +314,10 @@ def _score_in_worker(chunk: pd.DataFrame, options: ChunkOptions) -> tuple[pd.Dat
     global _worker_model
     if _worker_model is None:  # loaded here, not in the initializer, so a load error reaches the caller
         assert _worker_source is not None
-        source = _worker_source
-        _worker_model = source if isinstance(source, FeedbackModel) else FeedbackModel.load(source)
+        _worker_model = _as_model(_worker_source)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        predicted = predict_columns(_worker_model, chunk, *options)
+        predicted = _predict_columns(_worker_model, chunk, options)
     return predicted, [str(warning.message) for warning in caught]
 
 
@@ -325,7 +325,7 @@ def _collect(chunk: pd.DataFrame, future: Future[tuple[pd.DataFrame, list[str]]]
     predicted, messages = future.result()
     for message in messages:  # warnings raised in a worker are re-raised here, where the caller sees them
         warnings.warn(message, FeedbackNLPWarning, stacklevel=3)
-    return chunk, attach_predictions(chunk, predicted)
+    return chunk, _attach(chunk, predicted)
 
 
 def _resolve_columns(
