@@ -37,8 +37,9 @@ _MENTION = re.compile(r"(?<!\w)@\w+")
 _LONG_NUMBER = re.compile(r"\d[\d.,:/-]{2,}\d|\d{3,}")
 _REPEAT = re.compile(r"(\w)\1{2,}")
 _EMOJI_CHARS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
-_CURRENCY_CHARS = "$\u00a2-\u00a5\u20a0-\u20cf"
-_SYMBOL = re.compile(f"([{_EMOJI_CHARS}\u00a2-\u00a5\u20a0-\u20cf])")  # emojis and currency signs stand alone
+_CURRENCY_SIGNS = "\u00a2-\u00a5\u20a0-\u20cf"  # ¢ £ ¤ ¥ and the currency block (€ ₹ ₺ …); "$" is ASCII
+_CURRENCY_CHARS = "$" + _CURRENCY_SIGNS
+_SYMBOL = re.compile(f"([{_EMOJI_CHARS}{_CURRENCY_SIGNS}])")  # emojis and currency signs stand alone
 _DIGITS = re.compile(r"\d")
 # A shouted word: four or more upper-case letters ("WORST"), any script with case.
 _UPPER = "".join(sorted({chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha()}))
