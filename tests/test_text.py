@@ -12,7 +12,8 @@ from feedback_nlp.text import TextFeaturizer, has_content, load_lemma_table, nor
     [
         ("<b>Sooooo</b> slow!!!", "soo slow!!!"),
         ("mail me at jo@example.com or see https://x.io/a?b=1", "mail me at _email_ or see _url_"),
-        ("@Support order 123456 still missing", "_user_ order _num_ still missing"),
+        ("@Acme_Help order 123456 still missing", "_user_ acme_help order _num_ still missing"),
+        ("write to jo@x.io, cc @bob", "write to _email_ , cc _user_ bob"),
         ("caf\u0065\u0301 &amp; cr\u00e8me", "café & crème"),
         ("love it😍👍", "love it 😍 👍"),
         ("5€ or $10", "5 € or $ 10"),
