@@ -6,17 +6,13 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from feedback_nlp.ngrams import HashTable, NgramTfidf, char_ngrams, token_ngrams
+from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
 
 TEXTS = ["the app keeps crashing", "a b", "", "pas de remboursement 😡 !!", "పార్శిల్ ఆలస్యంగా వచ్చింది", "xy"]
 
 
 def _names(batch_texts: list[str], n_min: int, n_max: int) -> list[set[str]]:
-    batch = char_ngrams(batch_texts, n_min, n_max)
-    per_doc: list[set[str]] = [set() for _ in batch_texts]
-    for i, doc in enumerate(batch.docs):
-        per_doc[doc].add(batch.name(i))
-    return per_doc
+    return [set(names) for names in _names_with_repeats(batch_texts, n_min, n_max)]
 
 
 @pytest.mark.parametrize(("n_min", "n_max"), [(3, 5), (2, 4), (1, 2)])
@@ -52,15 +48,28 @@ def test_equal_ngrams_get_equal_hashes_and_different_ones_differ() -> None:
     assert len({next(iter(values)) for values in by_name.values()}) == len(by_name) == 4
 
 
-def test_hash_table_finds_every_key_and_nothing_else() -> None:
+def test_counts_match_a_plain_count_of_each_documents_ngrams() -> None:
     rng = np.random.default_rng(0)
-    keys = np.unique(rng.integers(0, 2**63, size=5_000, dtype=np.int64).astype(np.uint64))
-    others = rng.integers(0, 2**63, size=5_000, dtype=np.int64).astype(np.uint64)
-    others = others[~np.isin(others, keys)]
-    table = HashTable(keys)
-    assert (table.find(keys) == np.arange(len(keys))).all()
-    assert (table.find(others) == -1).all()
-    assert HashTable(keys[:0]).find(others[:3]).tolist() == [-1, -1, -1]
+    words = ["app", "slow", "late", "great", "refund", "never", "again", "x"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 12))) for _ in range(300)]
+    vocabulary = NgramTfidf(min_df=3).fit(char_ngrams(texts[:150], 2, 4))  # later texts have unseen n-grams
+    counts = vocabulary.counts(char_ngrams(texts, 2, 4))
+    column = {name: i for i, name in enumerate(vocabulary.names_)}
+    expected = np.zeros(counts.shape)
+    for doc, found in enumerate(_names_with_repeats(texts, 2, 4)):
+        for name in found:
+            if name in column:
+                expected[doc, column[name]] += 1
+    np.testing.assert_array_equal(counts.toarray(), expected)
+    assert counts.nnz == np.count_nonzero(expected)  # each (document, n-gram) cell once
+
+
+def _names_with_repeats(batch_texts: list[str], n_min: int, n_max: int) -> list[list[str]]:
+    batch = char_ngrams(batch_texts, n_min, n_max)
+    per_doc: list[list[str]] = [[] for _ in batch_texts]
+    for i, doc in enumerate(batch.docs):
+        per_doc[doc].append(batch.name(i))
+    return per_doc
 
 
 def test_ngram_tfidf_keeps_frequent_ngrams_and_matches_scikit_learn_weights() -> None:

@@ -3,7 +3,7 @@
 scikit-learn's ``CountVectorizer`` builds every n-gram as a Python string and looks it up in a dict, one at a
 time; for character n-grams that was about two thirds of scoring time. Here a batch of texts becomes one array
 of code points, every n-gram gets a 64-bit polynomial hash with a few vectorised passes, and the hashes are
-matched against the fitted vocabulary with a binary search. The vocabulary keeps each hash's text, so
+matched against the fitted vocabulary with pandas' hash index. The vocabulary keeps each hash's text, so
 features keep readable names (``explain``) and 64-bit hashes make collisions negligible.
 
 Two kinds of n-grams:
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -142,65 +143,33 @@ class NgramTfidf:
         return self
 
     def counts(self, batch: NgramBatch) -> sp.csr_matrix:
-        """Documents × vocabulary matrix of raw counts."""
-        columns = self._lookup().find(batch.hashes)
-        found = columns >= 0
-        ones = np.ones(int(found.sum()), dtype=np.float32)
-        shape = (batch.n_docs, len(self.hashes_))
-        return sp.csr_matrix((ones, (batch.docs[found], columns[found])), shape=shape, dtype=np.float32)
+        """Documents × vocabulary matrix of raw counts.
 
-    def _lookup(self) -> HashTable:
-        if getattr(self, "_table", None) is None:
-            self._table = HashTable(self.hashes_)
-        return self._table
+        pandas' hash index finds each n-gram's column; one sort of the (document, column) cells, as 32-bit keys
+        where they fit, then gives the rows in order with their columns sorted and repeats counted.
+        """
+        columns = self._index().get_indexer(pd.Index(batch.hashes, copy=False))
+        found = columns >= 0
+        width = max(len(self.hashes_), 1)
+        key_type = np.int32 if batch.n_docs * width < 2**31 else np.int64
+        keys = batch.docs[found].astype(key_type) * key_type(width) + columns[found].astype(key_type)
+        keys.sort(kind="stable")  # timsort: the keys come in document order for each n, runs it merges
+        first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys[:0]
+        counts = np.diff(np.append(first, len(keys))).astype(np.float32)
+        rows, columns = np.divmod(keys[first], width)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=batch.n_docs))])
+        return sp.csr_matrix((counts, columns, indptr), shape=(batch.n_docs, len(self.hashes_)), dtype=np.float32)
+
+    def _index(self) -> pd.Index:
+        index: pd.Index | None = getattr(self, "_hash_index", None)
+        if index is None:
+            index = self._hash_index = pd.Index(self.hashes_)
+        return index
 
     def __getstate__(self) -> dict[str, object]:
-        return {key: value for key, value in self.__dict__.items() if key != "_table"}  # rebuilt on first use
+        return {key: value for key, value in self.__dict__.items() if key != "_hash_index"}  # rebuilt on first use
 
     def transform(self, batch: NgramBatch) -> sp.csr_matrix:
         """Documents × vocabulary TF-IDF matrix, rows L2-normalised."""
-        matrix: sp.csr_matrix = self.tfidf_.transform(self.counts(batch)).astype(np.float32)
+        matrix: sp.csr_matrix = self.tfidf_.transform(self.counts(batch), copy=False)
         return matrix
-
-
-class HashTable:
-    """Open-addressing table from 64-bit keys to their position in ``keys``, probed for a whole array of
-    queries at once (one gather per probe round; at most a quarter of the slots are used, so rounds are few).
-
-    Each slot holds (key, position + 1) side by side, so a probe touches one cache line; 0 marks an empty slot.
-    """
-
-    def __init__(self, keys: np.ndarray) -> None:
-        self.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
-        self.mask = (1 << self.bits) - 1
-        self.slots = np.zeros((1 << self.bits, 2), dtype=np.uint64)
-        pending = np.arange(len(keys), dtype=np.int64)
-        slots = self._slots(keys)
-        while len(pending):
-            free = self.slots[slots, 1] == 0
-            claim, first = np.unique(slots[free], return_index=True)  # one key per free slot per round
-            winners = pending[free][first]
-            self.slots[claim, 0], self.slots[claim, 1] = keys[winners], winners + 1
-            placed = np.zeros(len(pending), dtype=bool)
-            placed[np.flatnonzero(free)[first]] = True
-            pending, slots = pending[~placed], (slots[~placed] + 1) & self.mask
-
-    def _slots(self, hashes: np.ndarray) -> np.ndarray:
-        slots: np.ndarray = ((hashes * _SEED) >> np.uint64(64 - self.bits)).astype(np.int64)
-        return slots
-
-    def find(self, queries: np.ndarray) -> np.ndarray:
-        """Position of each query in the keys, -1 where absent."""
-        slots = self._slots(queries)
-        entries = self.slots[slots]
-        result = np.where(entries[:, 0] == queries, entries[:, 1].astype(np.int64) - 1, -1)
-        active = np.flatnonzero((result < 0) & (entries[:, 1] != 0))  # collided: probe the next slots
-        slots = slots[active]
-        while len(active):
-            slots = (slots + 1) & self.mask
-            entries = self.slots[slots]
-            hit = entries[:, 0] == queries[active]
-            result[active[hit]] = entries[hit, 1].astype(np.int64) - 1
-            going_on = ~hit & (entries[:, 1] != 0)
-            active, slots = active[going_on], slots[going_on]
-        return result
