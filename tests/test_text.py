@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from feedback_nlp import normalization
 from feedback_nlp.language import detect_languages
-from feedback_nlp.text import TextFeaturizer, has_content, load_lemma_table, normalize
+from feedback_nlp.normalization import has_content, normalize, normalize_all
+from feedback_nlp.text import TextFeaturizer, load_lemma_table
 
 
 @pytest.mark.parametrize(
@@ -26,6 +29,30 @@ from feedback_nlp.text import TextFeaturizer, has_content, load_lemma_table, nor
 )
 def test_normalize_handles_markup_placeholders_emoji_and_casing(raw: object, expected: str) -> None:
     assert normalize(raw) == expected
+
+
+def test_normalize_all_skips_a_step_only_where_it_would_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    tricky = [
+        "ÀÀ",
+        "&Agrave;",
+        "ＷＯ",
+        "１２",
+        "१२",
+        "😍",
+        "€",
+        "\n",
+        "http://X.IO/ab ",
+    ]  # entities, NFKC, Devanagari digits
+    alphabet = [*"aAbB WORST12345.,:/-!@_&;<>éÉ", *tricky]
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 40))) for _ in range(3_000)]
+    with_triggers = normalize_all(texts)
+    every_step = np.ones(len(texts), dtype=bool)
+    monkeypatch.setattr(normalization, "_windows_in", lambda batch, *args, **kwargs: every_step)
+    monkeypatch.setattr(normalization, "_repeats_in", lambda batch: every_step)
+    assert with_triggers == normalize_all(texts)
+    assert sum("_shout_" in text for text in with_triggers) > 100  # the alphabet does reach every step
+    assert sum("_num_" in text for text in with_triggers) > 100
 
 
 def test_normalize_cuts_very_long_texts() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "it", "pl", "te", "es", "de")
 UNKNOWN_LANGUAGE = "und"
-_PLACEHOLDERS = re.compile(r"_(?:url|email|user|num)_")
+_PLACEHOLDERS = re.compile(r"_(?:url|email|num)_|_user_ \w+")  # an @handle is not a word of any language
 
 SHORT_TEXT_LETTERS = 25
 # Language is decided on a text's first 160 characters: on the corpus this agrees with using 400 characters on
@@ -104,4 +104,4 @@ def _detect(texts: list[str], indexes: list[int], candidates: str, result: list[
 
 
 def _known_share(words: list[str], known: AbstractSet[str]) -> float:
-    return sum(word in known for word in words) / len(words) if words else 1.0
+    return sum(map(known.__contains__, words)) / len(words) if words else 1.0

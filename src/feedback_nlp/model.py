@@ -36,7 +36,8 @@ from feedback_nlp.errors import (
     NotFittedError,
 )
 from feedback_nlp.language import SUPPORTED_LANGUAGES, detect_languages
-from feedback_nlp.text import TextFeaturizer, has_content, normalize
+from feedback_nlp.normalization import has_content, normalize_all
+from feedback_nlp.text import TextFeaturizer
 
 FORMAT_VERSION = 2  # 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language
 MODEL_FILE = "model.joblib"
@@ -178,7 +179,7 @@ class FeedbackModel:
     def _frame(self, texts: list[str], languages: Sequence[str | None] | None) -> pd.DataFrame:
         """Normalised texts with their language: the given code where there is one, ``None`` otherwise."""
         max_chars = self.config.features.max_chars
-        normalized = [normalize(text, max_chars) for text in texts]
+        normalized = normalize_all(texts, max_chars)
         given = [_language_code(c) for c in languages] if languages is not None else [None] * len(texts)
         frame: pd.DataFrame = pd.DataFrame({"text": normalized, "language": given}, dtype=object)
         return frame

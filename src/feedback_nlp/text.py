@@ -1,21 +1,14 @@
-"""Text processing: normalisation, tokenisation with lookup lemmas (spacy-lookups-data)
-and negation marking, and the shared featurisation (:class:`TextFeaturizer`) every head of the model reads.
-
-Example::
-
-    >>> from feedback_nlp.text import normalize
-    >>> normalize("<b>Sooooo</b> slow!!! see https://x.io")
-    'soo slow!!! see _url_'
+"""Tokenisation with lookup lemmas (spacy-lookups-data) and negation marking, and the shared featurisation
+(:class:`TextFeaturizer`) every head of the model reads. Texts arrive normalised
+(:func:`feedback_nlp.normalization.normalize_all`).
 """
 
 from __future__ import annotations
 
 import gzip
-import html
 import importlib.resources
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -29,24 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from feedback_nlp.language import detect_languages, known_words
 from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
-
-_TAG = re.compile(r"<[^>]{1,200}>")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-_MENTION = re.compile(r"(?<!\w)@(\w+)")
-_LONG_NUMBER = re.compile(r"\d[\d.,:/-]{2,}\d|\d{3,}")
-_REPEAT = re.compile(r"(\w)\1{2,}")
-_EMOJI_CHARS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
-_CURRENCY_SIGNS = "\u00a2-\u00a5\u20a0-\u20cf"  # ¢ £ ¤ ¥ and the currency block (€ ₹ ₺ …); "$" is ASCII
-_CURRENCY_CHARS = "$" + _CURRENCY_SIGNS
-_SYMBOL = re.compile(f"([{_EMOJI_CHARS}{_CURRENCY_SIGNS}])")  # emojis and currency signs stand alone
-_DIGITS = re.compile(r"\d")
-# A shouted word: four or more upper-case letters ("WORST"), any script with case.
-_UPPER = "".join(sorted({chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha()}))
-_SHOUT = re.compile(rf"\b[{re.escape(_UPPER)}]{{4,}}\b")
-_CONTENT = re.compile(f"[^\\W_]|[{_EMOJI_CHARS}]")
-_EMOTICONS = {":)": " _smile_ ", ":-)": " _smile_ ", ":d": " _smile_ ", ":(": " _frown_ ", ":-(": " _frown_ "}
-_EMOTICON = re.compile("|".join(re.escape(key) for key in sorted(_EMOTICONS, key=len, reverse=True)))
+from feedback_nlp.normalization import CURRENCY_CHARS, EMOJI_CHARS
 
 # Words that open a negation scope: the next few tokens are marked "neg_" so "not good" ≠ "good".
 # Telugu negates with a following verb form (బాగా లేదు), which word bigrams and character n-grams capture.
@@ -72,48 +48,6 @@ _LEMMA_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def normalize(text: Any, max_chars: int = 5_000) -> str:
-    """Normalise one text for featurisation: Unicode NFKC, HTML tags and entities removed, URLs, e-mails and
-    long numbers replaced by placeholders, @mentions marked by one (the handle is kept), emojis split off, letter
-    runs shortened, lowercased.
-
-    Non-string values (None, NaN, numbers) become their text form or "".
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    text = str(text)[:max_chars]
-    # Each step runs only when its trigger character is present: most texts need few of them.
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    lowered = text.lower()
-    if "http" in lowered or "www." in lowered:
-        text = _URL.sub(" _url_ ", text)
-    if "@" in text:
-        # The handle stays after the placeholder: it says which account a post addresses ("@acme_help" → a brand's
-        # support desk). Replacing it too cost 2.4 points of complaint F1 in-domain (docs/benchmarks.md).
-        text = _MENTION.sub(r" _user_ \1 ", _EMAIL.sub(" _email_ ", text))
-    shout = " _shout_" if _SHOUT.search(text) else ""
-    if _DIGITS.search(text):
-        text = _LONG_NUMBER.sub(" _num_ ", text)
-    text = _REPEAT.sub(r"\1\1", text.lower())
-    if ":" in text:
-        text = _EMOTICON.sub(lambda match: _EMOTICONS[match.group(0)], text)
-    if "$" in text:
-        text = text.replace("$", " $ ")
-    if not text.isascii():
-        text = _SYMBOL.sub(r" \1 ", text.replace("\ufe0f", "").replace("\u2019", "'"))
-    return " ".join(text.split()) + shout
-
-
-def has_content(text: Any) -> bool:
-    """Whether ``text`` has any letter, digit or emoji (an empty, whitespace or "…" text has none)."""
-    return isinstance(text, str) and _CONTENT.search(text) is not None
-
-
 @cache
 def load_lemma_table(language: str) -> dict[str, str]:
     """The full spacy-lookups-data lemma table of ``language`` as lowercase {form: lemma} ({} if none)."""
@@ -130,20 +64,21 @@ def load_lemma_table(language: str) -> dict[str, str]:
 # Letters, digits, "_", emojis, currency signs, apostrophes, zero-width (non-)joiners and the combining marks
 # Telugu and other Indic scripts write vowels with are not punctuation.
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0900-\u0dff\u0e00-\u0eff\u200c\u200d"
-_PUNCT_RUN = re.compile(
-    rf"([^\w\s'{_MARKS}{_EMOJI_CHARS}{_CURRENCY_CHARS}-]+|(?<!\w)-+|-+(?!\w))"
-)  # "s-bahn" is one word
+_NOT_PUNCT = rf"\w\s'{_MARKS}{EMOJI_CHARS}{CURRENCY_CHARS}-"
+_PUNCT_RUN = re.compile(rf"([^{_NOT_PUNCT}]+|(?<!\w)-+|-+(?!\w))")  # "s-bahn" is one word
+_PUNCT_RUN_NO_HYPHEN = re.compile(rf"([^{_NOT_PUNCT}]+)")  # the same on a text without "-", three times faster
 
 
 def _clauses(text: str, language: str) -> list[str]:
     """Text between punctuation runs, alternating with the runs: [clause, run, clause, …, clause]. Apostrophes
     stay with the word they elide, as the lemma tables list them: "l'app" → "l' app", "it's" → "it 's"
     (English "n't" becomes "not")."""
+    punct_run = _PUNCT_RUN if "-" in text else _PUNCT_RUN_NO_HYPHEN
     if "'" not in text:
-        return _PUNCT_RUN.split(text)
+        return punct_run.split(text)
     if language == "en":
-        return _PUNCT_RUN.split(text.replace("n't", " not").replace("'", " '"))
-    return _PUNCT_RUN.split(text.replace("'", "' "))
+        return punct_run.split(text.replace("n't", " not").replace("'", " '"))
+    return punct_run.split(text.replace("'", "' "))
 
 
 class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
