@@ -6,6 +6,7 @@ import pytest
 
 from feedback_nlp import normalization
 from feedback_nlp.language import detect_languages
+from feedback_nlp.ngrams import token_ngrams, tokens_of, with_prefix
 from feedback_nlp.normalization import has_content, normalize, normalize_all
 from feedback_nlp.text import TextFeaturizer, load_lemma_table
 
@@ -121,6 +122,50 @@ def test_featurizer_keeps_elisions_currency_hyphenated_and_telugu_words_whole() 
     assert tokens[1] == "i do not neg_like neg_it"
     assert tokens[2] == "ఆన్\u200cలైన్ ₹ 99"
     assert tokens[3] == "die s-bahn nicht neg_pünktlich wieder"  # a lone dash ends the negation scope
+
+
+HASHED_TEXTS = [
+    ("Je n'aime pas l'appli, 5€ ! Pas du tout...", "fr"),
+    ("I don't like it. Not good at all, never again!!", "en"),
+    ("not", "en"),  # a scope open at the end of a text does not run into the next one
+    ("good app", "en"),
+    ("", "en"),
+    ("?!", "en"),
+    ("Die S-Bahn - nicht pünktlich -- wieder, kein WLAN?", "de"),
+    ("ఆన్‌లైన్ ₹99 పని చేయడం లేదు!", "te"),
+    ("nie działa, nigdy nie działało i nie będzie działać", "pl"),
+    ("O pacote não chegou", "pt"),  # a language without a table or negation words
+    ("no funciona, no no no no sirve", "es"),
+    ("non funziona - mai più", "it"),
+]
+
+
+@pytest.mark.parametrize("negation", [True, False])
+def test_word_features_from_hashes_equal_those_from_token_strings(negation: bool) -> None:
+    texts = normalize_all([text for text, _ in HASHED_TEXTS] * 2)
+    languages = [language for _, language in HASHED_TEXTS] * 2
+    featurizer = TextFeaturizer(char_ngrams=False, min_df=1, negation=negation).fit(
+        pd.DataFrame({"text": texts, "language": languages})
+    )
+    from_strings = featurizer.word_vocabulary_.transform(token_ngrams(featurizer.word_tokens(texts, languages), 2))
+    from_hashes = featurizer._word_features(texts, languages)
+    assert from_hashes.nnz == from_strings.nnz > 0
+    assert abs(from_hashes - from_strings).max() == 0
+
+
+def test_word_features_fall_back_to_token_strings_for_a_lemma_of_two_words() -> None:
+    texts, languages = normalize_all(["a lot of bugs", "lots of bugs"]), ["en", "en"]
+    featurizer = TextFeaturizer(char_ngrams=False, min_df=1).fit(pd.DataFrame({"text": texts, "language": languages}))
+    featurizer.lemma_tables_ = {"en": {"lots": "a lot"}}
+    matrix = featurizer._word_features(texts, languages).toarray()
+    names = list(featurizer.word_vocabulary_.names_)
+    assert matrix[1, names.index("a lot")] > 0  # "lots" counted as the two words of its lemma
+
+
+def test_with_prefix_gives_the_hash_of_the_prefixed_token() -> None:
+    words = tokens_of(["good x ünïcödé ఆన్‌లైన్"])
+    prefixed = tokens_of(["neg_good neg_x neg_ünïcödé neg_ఆన్‌లైన్"])
+    assert (with_prefix(words.hashes, words.lengths, "neg_") == prefixed.hashes).all()
 
 
 def test_lemma_tables_cover_the_languages_spacy_lookups_has() -> None:

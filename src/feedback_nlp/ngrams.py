@@ -45,6 +45,12 @@ class NgramBatch:
         """The text of occurrence ``i``."""
         return self.joined[int(self.starts[i]) : int(self.ends[i])]
 
+    @property
+    def lengths(self) -> np.ndarray:
+        """Each occurrence's length in characters."""
+        lengths: np.ndarray = self.ends - self.starts
+        return lengths
+
 
 def _code_points(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
     """Each text padded with a space on both sides and joined; its code points; the document of each one."""
@@ -84,8 +90,8 @@ def char_ngrams(texts: Sequence[str], n_min: int, n_max: int) -> NgramBatch:
     )
 
 
-def token_ngrams(token_texts: Sequence[str], n_max: int) -> NgramBatch:
-    """Token 1–``n_max``-grams of texts whose tokens are separated by single spaces."""
+def tokens_of(token_texts: Sequence[str]) -> NgramBatch:
+    """The tokens (1-grams) of texts whose tokens are separated by spaces (one or more), with their hashes."""
     joined, codes, docs = _code_points(token_texts)
     is_space = codes == _SPACE
     begins = np.flatnonzero(~is_space[1:] & is_space[:-1]) + 1  # every text starts and ends with a space
@@ -94,25 +100,56 @@ def token_ngrams(token_texts: Sequence[str], n_max: int) -> NgramBatch:
     inverse_powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(len(codes), _P_INVERSE)]))
     powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(len(codes), _P)]))
     prefix = np.concatenate([[np.uint64(0)], np.cumsum(codes * inverse_powers[:-1])])
-    token_hashes = ((prefix[ends] - prefix[begins]) * powers[ends - 1]) ^ _SEED
-    token_docs = docs[begins]
+    hashes = ((prefix[ends] - prefix[begins]) * powers[ends - 1]) ^ _SEED
+    return NgramBatch(docs[begins], hashes, begins, ends, joined, len(token_texts))
+
+
+def with_prefix(hashes: np.ndarray, lengths: np.ndarray, prefix: str) -> np.ndarray:
+    """The hashes of ``prefix`` + each token, from the tokens' hashes and lengths: the polynomial hash of a
+    concatenation is hash(prefix) · P^len(token) + hash(token) (before the seed is mixed in)."""
+    prefix_hash = tokens_of([prefix]).hashes[0] ^ _SEED
+    power = np.ones(len(lengths), dtype=np.uint64)
+    base = np.full(len(lengths), _P)
+    exponent = lengths.astype(np.int64)
+    while exponent.any():  # square and multiply, for every token at once
+        odd = (exponent & 1).astype(bool)
+        power[odd] *= base[odd]
+        base *= base
+        exponent >>= 1
+    prefixed: np.ndarray = (prefix_hash * power + (hashes ^ _SEED)) ^ _SEED
+    return prefixed
+
+
+def char_hashes(codes: np.ndarray) -> np.ndarray:
+    """The hashes of one-character tokens, from their code points."""
+    hashes: np.ndarray = codes.astype(np.uint64) ^ _SEED
+    return hashes
+
+
+def token_ngrams(token_texts: Sequence[str], n_max: int) -> NgramBatch:
+    """Token 1–``n_max``-grams of texts whose tokens are separated by single spaces."""
+    return ngrams_of(tokens_of(token_texts), n_max)
+
+
+def ngrams_of(tokens: NgramBatch, n_max: int) -> NgramBatch:
+    """The 1–``n_max``-grams of ``tokens`` (n consecutive tokens of one document)."""
     parts_docs, parts_hashes, parts_starts, parts_ends = [], [], [], []
-    rolling = token_hashes
+    rolling = tokens.hashes
     for n in range(1, n_max + 1):
         if n > 1:
-            rolling = rolling[:-1] * _PAIR + token_hashes[n - 1 :]
-        keep = np.flatnonzero(token_docs[: len(rolling)] == token_docs[n - 1 :])
-        parts_docs.append(token_docs[keep])
+            rolling = rolling[:-1] * _PAIR + tokens.hashes[n - 1 :]
+        keep = np.flatnonzero(tokens.docs[: len(rolling)] == tokens.docs[n - 1 :])
+        parts_docs.append(tokens.docs[keep])
         parts_hashes.append(rolling[keep])
-        parts_starts.append(begins[keep])
-        parts_ends.append(ends[keep + n - 1])
+        parts_starts.append(tokens.starts[keep])
+        parts_ends.append(tokens.ends[keep + n - 1])
     return NgramBatch(
         docs=np.concatenate(parts_docs),
         hashes=np.concatenate(parts_hashes),
         starts=np.concatenate(parts_starts),
         ends=np.concatenate(parts_ends),
-        joined=joined,
-        n_docs=len(token_texts),
+        joined=tokens.joined,
+        n_docs=tokens.n_docs,
     )
 
 

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from feedback_nlp.language import detect_languages, known_words
 from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
 from feedback_nlp.normalization import CURRENCY_CHARS, EMOJI_CHARS
+from feedback_nlp.word_hashes import LemmaHashes, marked_clauses, word_ngram_hashes
 
 # Words that open a negation scope: the next few tokens are marked "neg_" so "not good" ≠ "good".
 # Telugu negates with a following verb form (బాగా లేదు), which word bigrams and character n-grams capture.
@@ -147,7 +148,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "word_vocabulary_")
         chars = None
         if (vocabulary := self.char_vocabulary_) is not None:
-            chars = _in_slices(texts, lambda part: vocabulary.transform(char_ngrams(part, *self.char_ngram_range)))
+            chars = _in_slices(lambda part: vocabulary.transform(char_ngrams(part, *self.char_ngram_range)), texts)
         found = list(languages)
         missing = [i for i, code in enumerate(found) if code is None]
         if missing:
@@ -158,10 +159,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             for i, code in zip(missing, detected):
                 found[i] = code
         known: list[str] = [str(code) for code in found]
-        tokens = self.word_tokens(texts, known)
-        words = _in_slices(
-            tokens, lambda part: self.word_vocabulary_.transform(token_ngrams(part, self.word_ngram_max))
-        )
+        words = self._word_features(texts, known)
         matrix = sp.hstack([words] if chars is None else [words, chars], format="csr", dtype=np.float32)
         return matrix, known
 
@@ -192,6 +190,41 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             out.append(" ".join(_lemmas(text, language, table, negations)))
         return out
 
+    def _word_features(self, texts: list[str], languages: list[str]) -> sp.csr_matrix:
+        """The word n-gram block: from the n-grams' hashes alone (:mod:`feedback_nlp.word_hashes`), or from
+        :meth:`word_tokens` where a lemma table has an entry that is not one token."""
+        n_max = self.word_ngram_max
+        if not self._lemma_hashes_fit():
+            tokens = self.word_tokens(texts, languages)
+            return _in_slices(lambda part: self.word_vocabulary_.transform(token_ngrams(part, n_max)), tokens)
+        marked = [marked_clauses(_clauses(text, language)) for text, language in zip(texts, languages)]
+        return _in_slices(
+            lambda part, part_languages: self.word_vocabulary_.transform(
+                word_ngram_hashes(part, part_languages, self._lemma_hashes, _NEGATION_SCOPE, n_max)
+            ),
+            marked,
+            languages,
+        )
+
+    def _lemma_hashes_fit(self) -> bool:
+        if "_lemma_hashes_fit_" not in self.__dict__:
+            self.__dict__["_lemma_hashes_fit_"] = all(map(LemmaHashes.fits, self.lemma_tables_.values()))
+        fits: bool = self.__dict__["_lemma_hashes_fit_"]
+        return fits
+
+    def _lemma_hashes(self, language: str) -> LemmaHashes:
+        cache: dict[str, LemmaHashes] = self.__dict__.setdefault("_lemma_hash_cache", {})
+        if language not in cache:
+            negations = NEGATIONS.get(language, frozenset()) if self.negation else frozenset()
+            cache[language] = LemmaHashes(self.lemma_tables_.get(language, {}), negations)
+        return cache[language]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        state.pop("_lemma_hash_cache", None)  # both rebuilt on first use
+        state.pop("_lemma_hashes_fit_", None)
+        return state
+
     def _prune_lemma_tables(self) -> None:
         vocabulary = {part.removeprefix("neg_") for feature in self.word_vocabulary_.names_ for part in feature.split()}
         self.lemma_tables_ = {
@@ -205,11 +238,14 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 SLICE_ROWS = 1_000
 
 
-def _in_slices(texts: list[str], matrix_of: Callable[[list[str]], sp.csr_matrix]) -> sp.csr_matrix:
-    """``matrix_of(texts)``, computed ``SLICE_ROWS`` texts at a time and stacked."""
-    if len(texts) <= SLICE_ROWS:
-        return matrix_of(texts)
-    parts = [matrix_of(texts[start : start + SLICE_ROWS]) for start in range(0, len(texts), SLICE_ROWS)]
+def _in_slices(matrix_of: Callable[..., sp.csr_matrix], *columns: Sequence[Any]) -> sp.csr_matrix:
+    """``matrix_of(*columns)``, computed ``SLICE_ROWS`` rows of the parallel ``columns`` at a time and stacked."""
+    rows = len(columns[0])
+    if rows <= SLICE_ROWS:
+        return matrix_of(*columns)
+    parts = [
+        matrix_of(*(column[start : start + SLICE_ROWS] for column in columns)) for start in range(0, rows, SLICE_ROWS)
+    ]
     stacked: sp.csr_matrix = sp.vstack(parts, format="csr")
     return stacked
 

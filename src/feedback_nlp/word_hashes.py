@@ -1,0 +1,97 @@
+"""Word n-grams of a batch as hashes, without building each token's string.
+
+:meth:`~feedback_nlp.text.TextFeaturizer.word_tokens` makes each text's lemmatised, negation-marked tokens as
+strings, one token at a time; fitting needs them for the features' names. Scoring needs only the n-grams' hashes,
+and those come without per-token Python work: the tokens of the whole batch are hashed in NumPy, a lemma replaces
+a token's hash through pandas' hash index, negation scopes are found with cumulative maxima, and "neg_" is put in
+front of a hash arithmetically (:func:`~feedback_nlp.ngrams.with_prefix`). The hashes equal those of
+:func:`~feedback_nlp.ngrams.token_ngrams` over ``word_tokens`` (tested), so the fitted vocabulary finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from feedback_nlp.ngrams import NgramBatch, ngrams_of, tokens_of, with_prefix
+
+RUN_MARK = "\x02"  # stands for a punctuation run among the tokens; itself punctuation, so no word contains it
+KEPT_PUNCT = ("!", "?")
+NEGATION_PREFIX = "neg_"
+_RUN_TOKENS = [RUN_MARK] + [RUN_MARK + char for char in KEPT_PUNCT]
+
+
+class LemmaHashes:
+    """One language's lemma table and negation words as hashes."""
+
+    def __init__(self, table: Mapping[str, str], negations: frozenset[str]) -> None:
+        forms = tokens_of([" ".join(table)])
+        lemmas = tokens_of([" ".join(table.values())])
+        self.forms = pd.Index(forms.hashes)
+        self.lemma_hashes, self.lemma_lengths = lemmas.hashes, lemmas.lengths
+        self.negations = tokens_of([" ".join(negations)]).hashes
+
+    @staticmethod
+    def fits(table: Mapping[str, str]) -> bool:
+        """Whether every form and lemma of ``table`` is one token (not empty, no whitespace), as hashing assumes."""
+        return all(len(form.split()) == 1 == len(lemma.split()) for form, lemma in table.items())  # once per model
+
+
+def word_ngram_hashes(
+    marked_texts: Sequence[str],
+    languages: Sequence[str],
+    tables: Callable[[str], LemmaHashes],
+    negation_scope: int,
+    n_max: int,
+) -> NgramBatch:
+    """Token 1–``n_max``-grams of texts given as their words separated by spaces, each punctuation run
+    replaced by ``RUN_MARK`` followed by its first character where that is "!" or "?"; ``tables(language)``
+    gives a language's lemma and negation hashes. N-gram positions point at the surface words, not the lemmas.
+    """
+    tokens = tokens_of(marked_texts)
+    run_hashes = tokens_of([" ".join(_RUN_TOKENS)]).hashes
+    is_run = np.isin(tokens.hashes, run_hashes)
+    hashes, lengths = tokens.hashes.copy(), tokens.lengths
+    is_negation = np.zeros(len(hashes), dtype=bool)
+    language_codes, language_names = pd.factorize(np.asarray(languages, dtype=object))
+    token_languages = language_codes[tokens.docs]
+    for code, language in enumerate(language_names):
+        table = tables(str(language))
+        mine = np.flatnonzero((token_languages == code) & ~is_run)
+        found = table.forms.get_indexer(pd.Index(hashes[mine], copy=False))
+        lemma = found >= 0
+        hashes[mine[lemma]] = table.lemma_hashes[found[lemma]]
+        lengths[mine[lemma]] = table.lemma_lengths[found[lemma]]
+        is_negation[mine] = np.isin(hashes[mine], table.negations)
+    in_scope = _in_negation_scope(tokens, is_run, is_negation, negation_scope)
+    hashes[in_scope] = with_prefix(hashes[in_scope], lengths[in_scope], NEGATION_PREFIX)
+    kept_hashes = tokens_of([" ".join(KEPT_PUNCT)]).hashes
+    for run_hash, kept_hash in zip(run_hashes[1:], kept_hashes):
+        hashes[tokens.hashes == run_hash] = kept_hash
+    keep = ~is_run | np.isin(tokens.hashes, run_hashes[1:])
+    kept = NgramBatch(
+        tokens.docs[keep], hashes[keep], tokens.starts[keep], tokens.ends[keep], tokens.joined, tokens.n_docs
+    )
+    return ngrams_of(kept, n_max)
+
+
+def _in_negation_scope(tokens: NgramBatch, is_run: np.ndarray, is_negation: np.ndarray, scope: int) -> np.ndarray:
+    """The words at most ``scope`` words after a negation word in the same clause (not negations themselves)."""
+    position = np.arange(len(is_run))
+    # A scope ends at a punctuation run and where a text ends: the last such reset before each token.
+    first_of_text = np.flatnonzero(np.concatenate([[True], tokens.docs[1:] != tokens.docs[:-1]]))[: len(is_run)]
+    reset = np.where(is_run, position, -1)
+    reset[first_of_text] = np.maximum(reset[first_of_text], first_of_text - 1)
+    reset = np.maximum.accumulate(reset) if len(reset) else reset
+    last_negation = np.maximum.accumulate(np.where(is_negation, position, -1)) if len(position) else position
+    in_scope: np.ndarray = (last_negation > reset) & (position - last_negation <= scope) & ~is_negation & ~is_run
+    return in_scope
+
+
+def marked_clauses(clauses: list[str]) -> str:
+    """A text's clauses and punctuation runs (as :func:`~feedback_nlp.text._clauses` gives them) as one string
+    for :func:`word_ngram_hashes`."""
+    clauses[1::2] = [RUN_MARK + run[0] if run[0] in KEPT_PUNCT else RUN_MARK for run in clauses[1::2]]
+    return " ".join(clauses)  # spaces may repeat: tokens are what lies between spaces
