@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from feedback_nlp.language import detect_languages, known_words
 from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
 from feedback_nlp.normalization import CURRENCY_CHARS, EMOJI_CHARS
-from feedback_nlp.word_hashes import LemmaHashes, marked_clauses, word_ngram_hashes
+from feedback_nlp.word_hashes import KEPT_PUNCT, LemmaHashes, marked_clauses, word_ngram_hashes
 
 # Words that open a negation scope: the next few tokens are marked "neg_" so "not good" ≠ "good".
 # Telugu negates with a following verb form (బాగా లేదు), which word bigrams and character n-grams capture.
@@ -36,7 +36,6 @@ NEGATIONS: dict[str, frozenset[str]] = {
     "de": frozenset({"nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "ohne", "nichts", "weder"}),
 }
 _NEGATION_SCOPE = 3
-_KEPT_PUNCT = frozenset({"!", "?"})
 
 # Lemma lookup tables shipped by spacy-lookups-data; Polish has one table per part of speech, merged in order.
 _LEMMA_TABLES: dict[str, tuple[str, ...]] = {
@@ -254,7 +253,7 @@ def _lemmas(text: str, language: str, table: dict[str, str], negations: frozense
     out: list[str] = []
     for i, part in enumerate(_clauses(text, language)):
         if i % 2:  # a punctuation run
-            if part[0] in _KEPT_PUNCT:
+            if part[0] in KEPT_PUNCT:
                 out.append(part[0])
             continue
         scope = 0

@@ -18,7 +18,7 @@ import pandas as pd
 from feedback_nlp.ngrams import NgramBatch, ngrams_of, tokens_of, with_prefix
 
 RUN_MARK = "\x02"  # stands for a punctuation run among the tokens; itself punctuation, so no word contains it
-KEPT_PUNCT = ("!", "?")
+KEPT_PUNCT = ("!", "?")  # the punctuation kept as a token (first character of a run)
 NEGATION_PREFIX = "neg_"
 _RUN_TOKENS = [RUN_MARK] + [RUN_MARK + char for char in KEPT_PUNCT]
 
