@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
+from feedback_nlp.ngrams import NgramTfidf, _sorted, char_ngrams, token_ngrams
 
 TEXTS = ["the app keeps crashing", "a b", "", "pas de remboursement 😡 !!", "పార్శిల్ ఆలస్యంగా వచ్చింది", "xy"]
 
@@ -82,3 +82,13 @@ def test_ngram_tfidf_keeps_frequent_ngrams_and_matches_scikit_learn_weights() ->
     order = [list(ours.names_).index(name) for name in reference.get_feature_names_out()]
     np.testing.assert_allclose(ours.transform(batch).toarray()[:, order], expected, rtol=1e-6)
     assert NgramTfidf(min_df=1, max_features=1).fit(batch).names_.tolist() == ["app"]  # the most frequent
+
+
+def test_cell_keys_sort_like_numpy_in_both_key_widths() -> None:
+    rng = np.random.default_rng(1)
+    for keys in (
+        rng.integers(0, 2**31 - 1, 50_000).astype(np.int32),
+        rng.integers(0, 2**40, 1_000),
+        np.zeros(0, np.int32),
+    ):
+        np.testing.assert_array_equal(_sorted(keys), np.sort(keys))

@@ -153,6 +153,16 @@ def ngrams_of(tokens: NgramBatch, n_max: int) -> NgramBatch:
     )
 
 
+def _sorted(keys: np.ndarray) -> np.ndarray:
+    """``keys`` (non-negative) in ascending order. 32-bit keys take two passes of NumPy's radix sort, on the low
+    and then the high 16 bits: a fifth faster than one comparison sort here."""
+    if keys.dtype != np.int32:
+        return np.sort(keys)
+    by_low = keys[np.argsort(keys.astype(np.uint16), kind="stable")]
+    by_both: np.ndarray = by_low[np.argsort((by_low >> 16).astype(np.uint16), kind="stable")]
+    return by_both
+
+
 class NgramTfidf:
     """TF-IDF over a vocabulary of n-gram hashes: ``fit`` keeps the n-grams seen in at least ``min_df``
     documents (the ``max_features`` most frequent), ``transform`` counts them per document, applies
@@ -189,8 +199,7 @@ class NgramTfidf:
         found = columns >= 0
         width = max(len(self.hashes_), 1)
         key_type = np.int32 if batch.n_docs * width < 2**31 else np.int64
-        keys = batch.docs[found].astype(key_type) * key_type(width) + columns[found].astype(key_type)
-        keys.sort(kind="stable")  # timsort: the keys come in document order for each n, runs it merges
+        keys = _sorted(batch.docs[found].astype(key_type) * key_type(width) + columns[found].astype(key_type))
         first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys[:0]
         counts = np.diff(np.append(first, len(keys))).astype(np.float32)
         rows, columns = np.divmod(keys[first], width)
