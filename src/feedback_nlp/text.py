@@ -10,7 +10,7 @@ import importlib.resources
 import json
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -193,7 +193,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """The word n-gram block: from the n-grams' hashes alone (:mod:`feedback_nlp.word_hashes`), or from
         :meth:`word_tokens` where a lemma table has an entry that is not one token."""
         n_max = self.word_ngram_max
-        if not self._lemma_hashes_fit():
+        if not self._tables_hashable:
             tokens = self.word_tokens(texts, languages)
             return _in_slices(lambda part: self.word_vocabulary_.transform(token_ngrams(part, n_max)), tokens)
         marked = [marked_clauses(_clauses(text, language)) for text, language in zip(texts, languages)]
@@ -205,23 +205,25 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             languages,
         )
 
-    def _lemma_hashes_fit(self) -> bool:
-        if "_lemma_hashes_fit_" not in self.__dict__:
-            self.__dict__["_lemma_hashes_fit_"] = all(map(LemmaHashes.fits, self.lemma_tables_.values()))
-        fits: bool = self.__dict__["_lemma_hashes_fit_"]
-        return fits
+    @cached_property
+    def _tables_hashable(self) -> bool:
+        """Whether every lemma table entry is one token, as :mod:`feedback_nlp.word_hashes` needs."""
+        return all(map(LemmaHashes.fits, self.lemma_tables_.values()))
+
+    @cached_property
+    def _lemma_hash_cache(self) -> dict[str, LemmaHashes]:
+        return {}
 
     def _lemma_hashes(self, language: str) -> LemmaHashes:
-        cache: dict[str, LemmaHashes] = self.__dict__.setdefault("_lemma_hash_cache", {})
-        if language not in cache:
+        if language not in self._lemma_hash_cache:
             negations = NEGATIONS.get(language, frozenset()) if self.negation else frozenset()
-            cache[language] = LemmaHashes(self.lemma_tables_.get(language, {}), negations)
-        return cache[language]
+            self._lemma_hash_cache[language] = LemmaHashes(self.lemma_tables_.get(language, {}), negations)
+        return self._lemma_hash_cache[language]
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()
-        state.pop("_lemma_hash_cache", None)  # both rebuilt on first use
-        state.pop("_lemma_hashes_fit_", None)
+        for derived in ("_tables_hashable", "_lemma_hash_cache"):  # rebuilt on first use
+            state.pop(derived, None)
         return state
 
     def _prune_lemma_tables(self) -> None:

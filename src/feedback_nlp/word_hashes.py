@@ -36,7 +36,7 @@ class LemmaHashes:
     @staticmethod
     def fits(table: Mapping[str, str]) -> bool:
         """Whether every form and lemma of ``table`` is one token (not empty, no whitespace), as hashing assumes."""
-        return all(len(form.split()) == 1 == len(lemma.split()) for form, lemma in table.items())  # once per model
+        return all(len(form.split()) == 1 == len(lemma.split()) for form, lemma in table.items())
 
 
 def word_ngram_hashes(
@@ -51,7 +51,7 @@ def word_ngram_hashes(
     gives a language's lemma and negation hashes. N-gram positions point at the surface words, not the lemmas.
     """
     tokens = tokens_of(marked_texts)
-    run_hashes = tokens_of([" ".join(_RUN_TOKENS)]).hashes
+    run_hashes = tokens_of([" ".join(_RUN_TOKENS)]).hashes  # a word with one of these 64-bit hashes: negligible
     is_run = np.isin(tokens.hashes, run_hashes)
     hashes, lengths = tokens.hashes.copy(), tokens.lengths
     is_negation = np.zeros(len(hashes), dtype=bool)
@@ -61,9 +61,9 @@ def word_ngram_hashes(
         table = tables(str(language))
         mine = np.flatnonzero((token_languages == code) & ~is_run)
         found = table.forms.get_indexer(pd.Index(hashes[mine], copy=False))
-        lemma = found >= 0
-        hashes[mine[lemma]] = table.lemma_hashes[found[lemma]]
-        lengths[mine[lemma]] = table.lemma_lengths[found[lemma]]
+        has_lemma = found >= 0
+        hashes[mine[has_lemma]] = table.lemma_hashes[found[has_lemma]]
+        lengths[mine[has_lemma]] = table.lemma_lengths[found[has_lemma]]
         is_negation[mine] = np.isin(hashes[mine], table.negations)
     in_scope = _in_negation_scope(tokens, is_run, is_negation, negation_scope)
     hashes[in_scope] = with_prefix(hashes[in_scope], lengths[in_scope], NEGATION_PREFIX)
