@@ -120,12 +120,6 @@ def with_prefix(hashes: np.ndarray, lengths: np.ndarray, prefix: str) -> np.ndar
     return prefixed
 
 
-def char_hashes(codes: np.ndarray) -> np.ndarray:
-    """The hashes of one-character tokens, from their code points."""
-    hashes: np.ndarray = codes.astype(np.uint64) ^ _SEED
-    return hashes
-
-
 def token_ngrams(token_texts: Sequence[str], n_max: int) -> NgramBatch:
     """Token 1–``n_max``-grams of texts whose tokens are separated by single spaces."""
     return ngrams_of(tokens_of(token_texts), n_max)
