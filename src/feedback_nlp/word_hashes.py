@@ -20,7 +20,10 @@ from feedback_nlp.ngrams import NgramBatch, ngrams_of, tokens_of, with_prefix
 RUN_MARK = "\x02"  # stands for a punctuation run among the tokens; itself punctuation, so no word contains it
 KEPT_PUNCT = ("!", "?")  # the punctuation kept as a token (first character of a run)
 NEGATION_PREFIX = "neg_"
-_RUN_TOKENS = [RUN_MARK] + [RUN_MARK + char for char in KEPT_PUNCT]
+# The hashes of the run tokens (a dropped run, then one per kept character) and of the kept characters themselves;
+# a word with one of these 64-bit hashes is as unlikely as any other collision.
+_RUN_HASHES = tokens_of([" ".join([RUN_MARK] + [RUN_MARK + char for char in KEPT_PUNCT])]).hashes
+_KEPT_HASHES = tokens_of([" ".join(KEPT_PUNCT)]).hashes
 
 
 class LemmaHashes:
@@ -51,8 +54,7 @@ def word_ngram_hashes(
     gives a language's lemma and negation hashes. N-gram positions point at the surface words, not the lemmas.
     """
     tokens = tokens_of(marked_texts)
-    run_hashes = tokens_of([" ".join(_RUN_TOKENS)]).hashes  # a word with one of these 64-bit hashes: negligible
-    is_run = np.isin(tokens.hashes, run_hashes)
+    is_run = np.isin(tokens.hashes, _RUN_HASHES)
     hashes, lengths = tokens.hashes.copy(), tokens.lengths
     is_negation = np.zeros(len(hashes), dtype=bool)
     language_codes, language_names = pd.factorize(np.asarray(languages, dtype=object))
@@ -67,10 +69,9 @@ def word_ngram_hashes(
         is_negation[mine] = np.isin(hashes[mine], table.negations)
     in_scope = _in_negation_scope(tokens, is_run, is_negation, negation_scope)
     hashes[in_scope] = with_prefix(hashes[in_scope], lengths[in_scope], NEGATION_PREFIX)
-    kept_hashes = tokens_of([" ".join(KEPT_PUNCT)]).hashes
-    for run_hash, kept_hash in zip(run_hashes[1:], kept_hashes):
+    for run_hash, kept_hash in zip(_RUN_HASHES[1:], _KEPT_HASHES):
         hashes[tokens.hashes == run_hash] = kept_hash
-    keep = ~is_run | np.isin(tokens.hashes, run_hashes[1:])
+    keep = ~is_run | np.isin(tokens.hashes, _RUN_HASHES[1:])
     kept = NgramBatch(
         tokens.docs[keep], hashes[keep], tokens.starts[keep], tokens.ends[keep], tokens.joined, tokens.n_docs
     )
