@@ -147,9 +147,13 @@ def test_word_features_from_hashes_equal_those_from_token_strings(negation: bool
     featurizer = TextFeaturizer(char_ngrams=False, min_df=1, negation=negation).fit(
         pd.DataFrame({"text": texts, "language": languages})
     )
-    from_strings = featurizer.word_vocabulary_.transform(token_ngrams(featurizer.word_tokens(texts, languages), 2))
+    words = featurizer.word_vocabulary_.transform(token_ngrams(featurizer.word_tokens(texts, languages), 2))
     from_hashes = featurizer._word_features(texts, languages)
-    assert from_hashes.nnz == from_strings.nnz > 0
+    assert abs(from_hashes[:, : words.shape[1]] - words).max() == 0
+    featurizer._tables_hashable = False  # the string path, with its lexicon counts
+    from_strings = featurizer._word_features(texts, languages)
+    assert from_hashes.shape == (len(texts), words.shape[1] + 2)
+    assert from_hashes.nnz == from_strings.nnz > words.nnz  # some texts hold lexicon words
     assert abs(from_hashes - from_strings).max() == 0
 
 

@@ -53,10 +53,11 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class FeaturesConfig:
-    """The shared text featurisation: lemmatised word n-grams plus character n-grams."""
+    """The shared text featurisation: lemmatised word n-grams, lexicon counts and character n-grams."""
 
     lemmatize: bool = True
     negation: bool = True
+    lexicon: bool = True
     word_ngram_max: int = 2
     char_ngrams: bool = True
     char_ngram_min: int = 3

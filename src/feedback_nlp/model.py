@@ -39,7 +39,8 @@ from feedback_nlp.language import SUPPORTED_LANGUAGES, detect_languages
 from feedback_nlp.normalization import has_content, normalize_all
 from feedback_nlp.text import TextFeaturizer
 
-FORMAT_VERSION = 2  # 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language
+# 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language; 3: lexicon counts
+FORMAT_VERSION = 3
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 BINARY_LABELS = ("false", "true")
@@ -128,6 +129,7 @@ class FeedbackModel:
         self.featurizer_ = TextFeaturizer(
             lemmatize=features.lemmatize,
             negation=features.negation,
+            lexicon=features.lexicon,
             word_ngram_max=features.word_ngram_max,
             char_ngrams=features.char_ngrams,
             char_ngram_min=features.char_ngram_min,

@@ -21,9 +21,10 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.utils.validation import check_is_fitted
 
 from feedback_nlp.language import detect_languages, known_words
-from feedback_nlp.ngrams import NgramTfidf, char_ngrams, token_ngrams
+from feedback_nlp.lexicon import FEATURE_NAMES, LexiconHashes, lemmatized_lexicon, lexicon_counts
+from feedback_nlp.ngrams import NgramBatch, NgramTfidf, char_ngrams, ngrams_of, token_ngrams, tokens_of
 from feedback_nlp.normalization import CURRENCY_CHARS, EMOJI_CHARS
-from feedback_nlp.word_hashes import KEPT_PUNCT, LemmaHashes, marked_clauses, word_ngram_hashes
+from feedback_nlp.word_hashes import KEPT_PUNCT, LemmaHashes, marked_clauses, word_token_hashes
 
 # Words that open a negation scope: the next few tokens are marked "neg_" so "not good" ≠ "good".
 # Telugu negates with a following verb form (బాగా లేదు), which word bigrams and character n-grams capture.
@@ -82,7 +83,8 @@ def _clauses(text: str, language: str) -> list[str]:
 
 
 class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """Shared featurisation: TF-IDF of lemmatised, negation-marked word n-grams plus character n-grams.
+    """Shared featurisation: TF-IDF of lemmatised, negation-marked word n-grams, the counts of positive and
+    negative lexicon words (:mod:`feedback_nlp.lexicon`), and TF-IDF of character n-grams.
 
     ``X`` is a DataFrame with columns ``text`` (normalised with :func:`normalize`) and ``language``. N-grams
     are counted for the whole batch at once (:mod:`feedback_nlp.ngrams`). After ``fit``, the lemma tables are
@@ -94,6 +96,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self,
         lemmatize: bool = True,
         negation: bool = True,
+        lexicon: bool = True,
         word_ngram_max: int = 2,
         char_ngrams: bool = True,
         char_ngram_min: int = 3,
@@ -104,6 +107,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     ) -> None:
         self.lemmatize = lemmatize
         self.negation = negation
+        self.lexicon = lexicon
         self.word_ngram_max = word_ngram_max
         self.char_ngrams = char_ngrams
         self.char_ngram_min = char_ngram_min
@@ -118,6 +122,11 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.lemma_tables_: dict[str, dict[str, str]] = (
             {lang: load_lemma_table(lang) for lang in set(languages)} if self.lemmatize else {}
         )
+        self.lexicons_: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
+        if self.lexicon:
+            self.lexicons_ = {
+                lang: lemmatized_lexicon(lang, self.lemma_tables_.get(lang, {})) for lang in sorted(set(languages))
+            }
         texts = X["text"].tolist()
         self.known_words_ = known_words(texts, languages)
         self.word_vocabulary_ = NgramTfidf(self.min_df, self.max_word_features).fit(
@@ -168,16 +177,18 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self.char_ngram_min, self.char_ngram_max
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Feature names: word n-grams as they are, character n-grams wrapped in ‹…›."""
+        """Feature names: word n-grams as they are, the lexicon counts in ⟨…⟩, character n-grams wrapped in ‹…›."""
         check_is_fitted(self, "word_vocabulary_")
         names = list(self.word_vocabulary_.names_)
+        if self.lexicons_ is not None:
+            names += FEATURE_NAMES
         if self.char_vocabulary_ is not None:
             names += [f"‹{gram}›" for gram in self.char_vocabulary_.names_]
         return np.asarray(names, dtype=object)
 
     @property
     def n_word_features_(self) -> int:
-        """How many of the leading columns are word n-grams (the rest are character n-grams)."""
+        """How many of the leading columns are word n-grams (the lexicon counts and character n-grams follow)."""
         return len(self.word_vocabulary_.names_)
 
     def word_tokens(self, texts: list[str], languages: list[str]) -> list[str]:
@@ -190,20 +201,31 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return out
 
     def _word_features(self, texts: list[str], languages: list[str]) -> sp.csr_matrix:
-        """The word n-gram block: from the n-grams' hashes alone (:mod:`feedback_nlp.word_hashes`), or from
-        :meth:`word_tokens` where a lemma table has an entry that is not one token."""
-        n_max = self.word_ngram_max
-        if not self._tables_hashable:
-            tokens = self.word_tokens(texts, languages)
-            return _in_slices(lambda part: self.word_vocabulary_.transform(token_ngrams(part, n_max)), tokens)
-        marked = [marked_clauses(_clauses(text, language)) for text, language in zip(texts, languages)]
+        """The word n-gram block, then the two lexicon columns (when fitted with ``lexicon``). The tokens come
+        from hashes alone (:mod:`feedback_nlp.word_hashes`), or from :meth:`word_tokens` where a lemma table has
+        an entry that is not one token."""
+        if self._tables_hashable:
+            marked = [marked_clauses(_clauses(text, language)) for text, language in zip(texts, languages)]
+            return _in_slices(
+                lambda part, part_languages: self._word_blocks(
+                    word_token_hashes(part, part_languages, self._lemma_hashes, _NEGATION_SCOPE), part_languages
+                ),
+                marked,
+                languages,
+            )
         return _in_slices(
-            lambda part, part_languages: self.word_vocabulary_.transform(
-                word_ngram_hashes(part, part_languages, self._lemma_hashes, _NEGATION_SCOPE, n_max)
+            lambda part, part_languages: self._word_blocks(
+                tokens_of(self.word_tokens(part, part_languages)), part_languages
             ),
-            marked,
+            texts,
             languages,
         )
+
+    def _word_blocks(self, tokens: NgramBatch, languages: Sequence[str]) -> sp.csr_matrix:
+        words = self.word_vocabulary_.transform(ngrams_of(tokens, self.word_ngram_max))
+        if self.lexicons_ is None:
+            return words
+        return sp.hstack([words, lexicon_counts(tokens, languages, self._lexicon_hashes)], format="csr")
 
     @cached_property
     def _tables_hashable(self) -> bool:
@@ -220,14 +242,26 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             self._lemma_hash_cache[language] = LemmaHashes(self.lemma_tables_.get(language, {}), negations)
         return self._lemma_hash_cache[language]
 
+    @cached_property
+    def _lexicon_hash_cache(self) -> dict[str, LexiconHashes | None]:
+        return {}
+
+    def _lexicon_hashes(self, language: str) -> LexiconHashes | None:
+        if language not in self._lexicon_hash_cache:
+            found = (self.lexicons_ or {}).get(language)
+            self._lexicon_hash_cache[language] = None if found is None else LexiconHashes(*found)
+        return self._lexicon_hash_cache[language]
+
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()
-        for derived in ("_tables_hashable", "_lemma_hash_cache"):  # rebuilt on first use
+        for derived in ("_tables_hashable", "_lemma_hash_cache", "_lexicon_hash_cache"):  # rebuilt on first use
             state.pop(derived, None)
         return state
 
     def _prune_lemma_tables(self) -> None:
         vocabulary = {part.removeprefix("neg_") for feature in self.word_vocabulary_.names_ for part in feature.split()}
+        for positive, negative in (self.lexicons_ or {}).values():
+            vocabulary |= positive | negative
         self.lemma_tables_ = {
             language: {form: lemma for form, lemma in table.items() if lemma in vocabulary or form in vocabulary}
             for language, table in self.lemma_tables_.items()

@@ -1,11 +1,12 @@
-"""Word n-grams of a batch as hashes, without building each token's string.
+"""A batch's word tokens as hashes, without building each token's string.
 
 :meth:`~feedback_nlp.text.TextFeaturizer.word_tokens` makes each text's lemmatised, negation-marked tokens as
-strings, one token at a time; fitting needs them for the features' names. Scoring needs only the n-grams' hashes,
-and those come without per-token Python work: the tokens of the whole batch are hashed in NumPy, a lemma replaces
-a token's hash through pandas' hash index, negation scopes are found with cumulative maxima, and "neg_" is put in
-front of a hash arithmetically (:func:`~feedback_nlp.ngrams.with_prefix`). The hashes equal those of
-:func:`~feedback_nlp.ngrams.token_ngrams` over ``word_tokens`` (tested), so the fitted vocabulary finds them.
+strings, one token at a time; fitting needs them for the features' names. Scoring needs only the tokens' hashes
+(for word n-grams and the lexicon counts), and those come without per-token Python work: the tokens of the whole
+batch are hashed in NumPy, a lemma replaces a token's hash through pandas' hash index, negation scopes are found
+with cumulative maxima, and "neg_" is put in front of a hash arithmetically (:func:`~feedback_nlp.ngrams.with_prefix`).
+The hashes equal those of :func:`~feedback_nlp.ngrams.tokens_of` over ``word_tokens`` (tested), so the fitted
+vocabulary finds them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from feedback_nlp.ngrams import NgramBatch, ngrams_of, tokens_of, with_prefix
+from feedback_nlp.ngrams import NgramBatch, tokens_of, with_prefix
 
 RUN_MARK = "\x02"  # stands for a punctuation run among the tokens; itself punctuation, so no word contains it
 KEPT_PUNCT = ("!", "?")  # the punctuation kept as a token (first character of a run)
@@ -42,16 +43,15 @@ class LemmaHashes:
         return all(len(form.split()) == 1 == len(lemma.split()) for form, lemma in table.items())
 
 
-def word_ngram_hashes(
+def word_token_hashes(
     marked_texts: Sequence[str],
     languages: Sequence[str],
     tables: Callable[[str], LemmaHashes],
     negation_scope: int,
-    n_max: int,
 ) -> NgramBatch:
-    """Token 1–``n_max``-grams of texts given as their words separated by spaces, each punctuation run
-    replaced by ``RUN_MARK`` followed by its first character where that is "!" or "?"; ``tables(language)``
-    gives a language's lemma and negation hashes. N-gram positions point at the surface words, not the lemmas.
+    """The lemmatised, negation-marked tokens of texts given as their words separated by spaces, each
+    punctuation run replaced by ``RUN_MARK`` followed by its first character where that is "!" or "?";
+    ``tables(language)`` gives a language's lemma and negation hashes. Positions point at the surface words.
     """
     tokens = tokens_of(marked_texts)
     is_run = np.isin(tokens.hashes, _RUN_HASHES)
@@ -72,10 +72,9 @@ def word_ngram_hashes(
     for run_hash, kept_hash in zip(_RUN_HASHES[1:], _KEPT_HASHES):
         hashes[tokens.hashes == run_hash] = kept_hash
     keep = ~is_run | np.isin(tokens.hashes, _RUN_HASHES[1:])
-    kept = NgramBatch(
+    return NgramBatch(
         tokens.docs[keep], hashes[keep], tokens.starts[keep], tokens.ends[keep], tokens.joined, tokens.n_docs
     )
-    return ngrams_of(kept, n_max)
 
 
 def _in_negation_scope(tokens: NgramBatch, is_run: np.ndarray, is_negation: np.ndarray, scope: int) -> np.ndarray:
@@ -93,6 +92,6 @@ def _in_negation_scope(tokens: NgramBatch, is_run: np.ndarray, is_negation: np.n
 
 def marked_clauses(clauses: list[str]) -> str:
     """A text's clauses and punctuation runs (as :func:`~feedback_nlp.text._clauses` gives them) as one string
-    for :func:`word_ngram_hashes`."""
+    for :func:`word_token_hashes`."""
     clauses[1::2] = [RUN_MARK + run[0] if run[0] in KEPT_PUNCT else RUN_MARK for run in clauses[1::2]]
     return " ".join(clauses)  # spaces may repeat: tokens are what lies between spaces
