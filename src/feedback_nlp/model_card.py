@@ -12,6 +12,8 @@ def render_model_card(metadata: dict[str, Any]) -> str:
     """Markdown model card from a model's metadata (as written to ``metadata.json``)."""
     versions = metadata.get("versions", {})
     data = metadata.get("data", {})
+    lexicon = metadata.get("config", {}).get("features", {}).get("lexicon", False)
+    counts = " the counts of positive and negative lexicon words," if lexicon else ""
     lines = [
         "# feedback-nlp model card",
         "",
@@ -21,9 +23,9 @@ def render_model_card(metadata: dict[str, Any]) -> str:
         "",
         "## What it does",
         "",
-        "One shared text featurisation (lemmatised, negation-marked word n-grams and character n-grams, TF-IDF)",
-        "feeds one calibrated logistic regression per head. Language is detected per row (naive Bayes on the",
-        "character n-grams; lingua for texts that look like another language and for very short texts).",
+        f"One shared text featurisation (TF-IDF of lemmatised, negation-marked word n-grams,{counts} TF-IDF of",
+        "character n-grams) feeds one calibrated logistic regression per head. Language is detected per row (naive",
+        "Bayes on the character n-grams; lingua for texts that look like another language and for very short texts).",
         "",
         "| head | label column | labels |",
         "|---|---|---|",
