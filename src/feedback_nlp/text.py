@@ -259,13 +259,14 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return state
 
     def _prune_lemma_tables(self) -> None:
-        vocabulary = {part.removeprefix("neg_") for feature in self.word_vocabulary_.names_ for part in feature.split()}
-        for positive, negative in (self.lexicons_ or {}).values():
-            vocabulary |= positive | negative
-        self.lemma_tables_ = {
-            language: {form: lemma for form, lemma in table.items() if lemma in vocabulary or form in vocabulary}
-            for language, table in self.lemma_tables_.items()
-        }
+        words = {part.removeprefix("neg_") for feature in self.word_vocabulary_.names_ for part in feature.split()}
+        lexicons = self.lexicons_ or {}
+        pruned: dict[str, dict[str, str]] = {}
+        for language, table in self.lemma_tables_.items():
+            positive, negative = lexicons.get(language, (frozenset(), frozenset()))
+            useful = words | positive | negative  # only this language's lexicon can need its forms
+            pruned[language] = {form: lemma for form, lemma in table.items() if lemma in useful or form in useful}
+        self.lemma_tables_ = pruned
 
 
 # Texts are counted this many at a time: the n-gram arrays of a slice take a few tens of MB, of a whole 5,000-row
