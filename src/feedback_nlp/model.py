@@ -14,6 +14,7 @@ import json
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from feedback_nlp.errors import (
 )
 from feedback_nlp.language import SUPPORTED_LANGUAGES, detect_languages
 from feedback_nlp.normalization import has_content, normalize_all
+from feedback_nlp.stacked_heads import StackedHeads
 from feedback_nlp.text import TextFeaturizer
 
 # 2: n-gram vocabularies of 64-bit hashes (feedback_nlp.ngrams), known words per language; 3: lexicon counts
@@ -139,6 +141,7 @@ class FeedbackModel:
             max_char_features=features.max_char_features,
         ).fit(frame)
         matrix = self.featurizer_.transform(frame)
+        self.__dict__.pop("_stacked_heads", None)  # built from the heads on first prediction
         self.heads_ = {
             name: self._fit_head(name, spec, matrix, labels[spec.column]) for name, spec in self.config.heads.items()
         }
@@ -202,13 +205,21 @@ class FeedbackModel:
             }
         matrix, found = self.featurizer_.featurize(frame["text"].tolist(), frame["language"].tolist())
         result = {"language": pd.DataFrame({"language": found})}
+        probas = self._stacked_heads.predict_proba(matrix)
         for name, head in self.heads_.items():
-            proba = head.classifier.predict_proba(matrix)
+            proba = probas[name]
             classes = list(head.classifier.classes_)
             result[name] = pd.DataFrame(
                 {label: proba[:, classes.index(label)] if label in classes else 0.0 for label in head.labels}
             )
         return result
+
+    @cached_property
+    def _stacked_heads(self) -> StackedHeads:
+        return StackedHeads({name: head.classifier for name, head in self.heads_.items()})
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_stacked_heads"}  # rebuilt on use
 
     def predict(self, texts: list[str], languages: Sequence[str | None] | None = None) -> pd.DataFrame:
         """Labels and probabilities per text, as the columns ``feedback-nlp score`` adds.
