@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from feedback_nlp.ngrams import NgramTfidf, _sorted, char_ngrams, token_ngrams
+from feedback_nlp.ngrams import NgramTfidf, _sorted, char_ngram_counts, char_ngrams, token_ngrams
 
 TEXTS = ["the app keeps crashing", "a b", "", "pas de remboursement 😡 !!", "పార్శిల్ ఆలస్యంగా వచ్చింది", "xy"]
 
@@ -62,6 +62,23 @@ def test_counts_match_a_plain_count_of_each_documents_ngrams() -> None:
                 expected[doc, column[name]] += 1
     np.testing.assert_array_equal(counts.toarray(), expected)
     assert counts.nnz == np.count_nonzero(expected)  # each (document, n-gram) cell once
+
+
+@pytest.mark.parametrize(("n_min", "n_max"), [(3, 5), (1, 3), (2, 4)])
+def test_counting_word_by_word_gives_the_counts_of_every_occurrence(n_min: int, n_max: int) -> None:
+    rng = np.random.default_rng(1)
+    words = ["app", "slow", "late", "a", "ok", "x", "కాల్", "సెంటర్", "€", "😡", "neg_good", "_num_", "naïve", "l'app"]
+    texts = ["".join(rng.choice([*words, " ", "  "], size=rng.integers(0, 15))) for _ in range(400)]
+    texts += ["", " ", "  slow  app ", "app"]
+    vocabulary = NgramTfidf(min_df=2).fit(char_ngrams(texts[:200], n_min, n_max))
+    expected = vocabulary.counts(char_ngrams(texts, n_min, n_max))
+    found = char_ngram_counts(texts, n_min, n_max, vocabulary)
+    assert found.shape == expected.shape
+    assert (found != expected).nnz == 0
+    np.testing.assert_allclose(
+        vocabulary.weigh(found).toarray(), vocabulary.transform(char_ngrams(texts, n_min, n_max)).toarray()
+    )
+    assert char_ngram_counts([], n_min, n_max, vocabulary).shape == (0, vocabulary.size)
 
 
 def _names_with_repeats(batch_texts: list[str], n_min: int, n_max: int) -> list[list[str]]:

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feedback_nlp import normalization
+from feedback_nlp import normalization, text
 from feedback_nlp.language import detect_languages
-from feedback_nlp.ngrams import token_ngrams, tokens_of, with_prefix
+from feedback_nlp.ngrams import char_ngrams, token_ngrams, tokens_of, with_prefix
 from feedback_nlp.normalization import has_content, normalize, normalize_all
 from feedback_nlp.text import TextFeaturizer, load_lemma_table
 
@@ -204,3 +204,19 @@ def test_featurizer_transform_shape_matches_feature_names() -> None:
     featurizer = TextFeaturizer(min_df=1).fit(_frame(["first text here", "second one 😀"]))
     matrix = featurizer.transform(_frame(["third 😀", ""]))
     assert matrix.shape == (2, len(featurizer.get_feature_names_out()))
+
+
+@pytest.mark.parametrize("slice_characters", [2_000_000, 40])
+def test_character_block_counted_word_by_word_and_in_parts_equals_counting_every_occurrence(
+    monkeypatch: pytest.MonkeyPatch, slice_characters: int
+) -> None:
+    monkeypatch.setattr(text, "SLICE_CHARACTERS", slice_characters)
+    train = _frame(["the app is slow", "slow slow delivery", "great app 😀", "l'app est lente", "app"])
+    featurizer = TextFeaturizer(min_df=1).fit(train)
+    texts = [normalize(t) for t in ["slow app, slow app", "", "a delivery that never came " * 5, "lente 😀", "x"]]
+    matrix = featurizer.featurize(texts, ["en", "en", "en", "fr", "en"])[0]
+    vocabulary = featurizer.char_vocabulary_
+    assert vocabulary is not None
+    expected = vocabulary.transform(char_ngrams(texts, *featurizer.char_ngram_range)).toarray()
+    np.testing.assert_allclose(matrix[:, -vocabulary.size :].toarray(), expected, rtol=1e-6)
+    assert expected[0].any() and expected[2].any()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.resources
+import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -22,7 +23,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from feedback_nlp.language import detect_languages, known_words
 from feedback_nlp.lexicon import FEATURE_NAMES, LexiconHashes, lemmatized_lexicon, lexicon_counts
-from feedback_nlp.ngrams import NgramBatch, NgramTfidf, char_ngrams, ngrams_of, token_ngrams, tokens_of
+from feedback_nlp.ngrams import (
+    NgramBatch,
+    NgramTfidf,
+    char_ngram_counts,
+    char_ngrams,
+    ngrams_of,
+    token_ngrams,
+    tokens_of,
+)
 from feedback_nlp.normalization import CURRENCY_CHARS, EMOJI_CHARS
 from feedback_nlp.word_hashes import KEPT_PUNCT, LemmaHashes, marked_clauses, word_token_hashes
 
@@ -156,7 +165,9 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "word_vocabulary_")
         chars = None
         if (vocabulary := self.char_vocabulary_) is not None:
-            chars = _in_slices(lambda part: vocabulary.transform(char_ngrams(part, *self.char_ngram_range)), texts)
+            chars = _in_characters(
+                lambda part: vocabulary.weigh(char_ngram_counts(part, *self.char_ngram_range, vocabulary)), texts
+            )
         found = list(languages)
         missing = [i for i, code in enumerate(found) if code is None]
         if missing:
@@ -283,6 +294,26 @@ def _in_slices(matrix_of: Callable[..., sp.csr_matrix], *columns: Sequence[Any])
         matrix_of(*(column[start : start + SLICE_ROWS] for column in columns)) for start in range(0, rows, SLICE_ROWS)
     ]
     stacked: sp.csr_matrix = sp.vstack(parts, format="csr")
+    return stacked
+
+
+# The character block counts each distinct word of a batch once, so it gains from large batches, and its arrays
+# take about 50 bytes per character: texts are taken up to this many characters at a time (a 5,000-row chunk of
+# feedback is usually one part; 5,000 texts of 5,000 characters are twelve).
+SLICE_CHARACTERS = 2_000_000
+
+
+def _in_characters(matrix_of: Callable[[list[str]], sp.csr_matrix], texts: list[str]) -> sp.csr_matrix:
+    """``matrix_of(texts)``, computed on consecutive parts of at most ``SLICE_CHARACTERS`` characters (or one
+    text) and stacked."""
+    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
+    cuts = [0]
+    while cuts[-1] < len(texts):
+        budget = (ends[cuts[-1] - 1] if cuts[-1] else 0) + SLICE_CHARACTERS
+        cuts.append(max(int(np.searchsorted(ends, budget, side="right")), cuts[-1] + 1))
+    if len(cuts) <= 2:
+        return matrix_of(texts)
+    stacked: sp.csr_matrix = sp.vstack([matrix_of(texts[a:b]) for a, b in itertools.pairwise(cuts)], format="csr")
     return stacked
 
 
