@@ -56,12 +56,16 @@ def normalize_all(texts: Sequence[Any], max_chars: int = 5_000) -> list[str]:
     """
     prepared = [_prepare(text, max_chars) for text in texts]
     lowered = [text.lower() for text in prepared]
-    may_shout = _windows_in(prepared, _upper_case(), 4)
-    may_number = _windows_in(prepared, _number_chars(), 3, first=_digits())
+    codes, ends = _code_points(prepared)
+    may_shout = _windows_in(codes, ends, _upper_case(), 4)
+    may_number = _windows_in(codes, ends, _number_chars(), 3, first=_digits())
+    may_symbol = _windows_in(codes, ends, _symbols(), 1)
     may_repeat = _repeats_in(lowered)
     return [
-        _finish(text, low, shout, number, repeat)
-        for text, low, shout, number, repeat in zip(prepared, lowered, may_shout, may_number, may_repeat)
+        _finish(text, low, (shout, number, repeat, symbol))
+        for text, low, shout, number, repeat, symbol in zip(
+            prepared, lowered, may_shout, may_number, may_repeat, may_symbol
+        )
     ]
 
 
@@ -84,8 +88,9 @@ def _prepare(text: Any, max_chars: int) -> str:
     return prepared
 
 
-def _finish(text: str, lowered: str, may_shout: bool, may_number: bool, may_repeat: bool) -> str:
-    """The remaining steps, each where its trigger says it may change something."""
+def _finish(text: str, lowered: str, triggers: tuple[bool, bool, bool, bool]) -> str:
+    """The remaining steps, each where its trigger (shout, number, repeat, symbol) says it may change something."""
+    may_shout, may_number, may_repeat, may_symbol = triggers
     if "http" in lowered or "www." in lowered:
         text = _URL.sub(" _url_ ", text)
     if "@" in text:
@@ -103,7 +108,9 @@ def _finish(text: str, lowered: str, may_shout: bool, may_number: bool, may_repe
     if "$" in text:
         text = text.replace("$", " $ ")
     if not text.isascii():
-        text = _SYMBOL.sub(r" \1 ", text.replace("\ufe0f", "").replace("\u2019", "'"))
+        text = text.replace("\ufe0f", "").replace("\u2019", "'")
+        if may_symbol:
+            text = _SYMBOL.sub(r" \1 ", text)
     return " ".join(text.split()) + shout
 
 
@@ -124,13 +131,14 @@ def _flag(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return flags
 
 
-def _windows_in(texts: list[str], table: np.ndarray, width: int, first: np.ndarray | None = None) -> np.ndarray:
-    """Which texts have ``width`` characters in a row that ``table`` marks (code points beyond it are unmarked),
-    the first of them also marked in ``first``."""
-    codes, ends = _code_points(texts)
+def _windows_in(
+    codes: np.ndarray, ends: np.ndarray, table: np.ndarray, width: int, first: np.ndarray | None = None
+) -> np.ndarray:
+    """Which texts (their code points ``codes``, ending at ``ends``) have ``width`` characters in a row that
+    ``table`` marks (code points beyond it are unmarked), the first of them also marked in ``first``."""
     count = len(codes) - width + 1
     if count <= 0:
-        return np.zeros(len(texts), dtype=bool)
+        return np.zeros(len(ends), dtype=bool)
     marked = _lookup(table, codes)
     window = marked[:count].copy()
     for offset in range(1, width):
@@ -163,6 +171,14 @@ def _upper_case() -> np.ndarray:
 def _digits() -> np.ndarray:
     """Decimal digits, what ``\\d`` matches (Unicode has none beyond U+1FFFF)."""
     return np.array([chr(code).isdecimal() for code in range(0x20000)], dtype=bool)
+
+
+@cache
+def _symbols() -> np.ndarray:
+    """The emojis and currency signs ``_SYMBOL`` splits off (no other step adds or removes any)."""
+    table = np.zeros(0x20000, dtype=bool)
+    table[[code for code in range(len(table)) if _SYMBOL.fullmatch(chr(code))]] = True
+    return table
 
 
 @cache
