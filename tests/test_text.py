@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,3 +222,16 @@ def test_character_block_counted_word_by_word_and_in_parts_equals_counting_every
     expected = vocabulary.transform(char_ngrams(texts, *featurizer.char_ngram_range)).toarray()
     np.testing.assert_allclose(matrix[:, -vocabulary.size :].toarray(), expected, rtol=1e-6)
     assert expected[0].any() and expected[2].any()
+
+
+def test_pickled_featurizer_keeps_its_lemma_tables_and_reads_the_older_layout() -> None:
+    featurizer = TextFeaturizer(min_df=1).fit(_frame(["the orders were late", "orders arrive"]))
+    tables = {lang: dict(table) for lang, table in featurizer.lemma_tables_.items()}
+    assert tables["en"]["orders"] == "order"
+    restored = pickle.loads(pickle.dumps(featurizer))
+    assert restored.lemma_tables_ == tables == featurizer.lemma_tables_  # the original is not changed by saving
+    state = featurizer.__getstate__()
+    assert isinstance(state["lemma_tables_"]["en"], tuple)  # saved as two strings
+    older = TextFeaturizer.__new__(TextFeaturizer)
+    older.__setstate__({**state, "lemma_tables_": tables})  # models saved before the packing had dicts
+    assert older.lemma_tables_ == tables

@@ -264,10 +264,17 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self._lexicon_hash_cache[language]
 
     def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = super().__getstate__()
+        state: dict[str, Any] = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__ itself
         for derived in ("_tables_hashable", "_lemma_hash_cache", "_lexicon_hash_cache"):  # rebuilt on first use
             state.pop(derived, None)
+        if "lemma_tables_" in state:
+            state["lemma_tables_"] = {lang: _packed(table) for lang, table in state["lemma_tables_"].items()}
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "lemma_tables_" in state:
+            state["lemma_tables_"] = {lang: _unpacked(table) for lang, table in state["lemma_tables_"].items()}
+        super().__setstate__(state)
 
     def _prune_lemma_tables(self) -> None:
         words = {part.removeprefix("neg_") for feature in self.word_vocabulary_.names_ for part in feature.split()}
@@ -278,6 +285,24 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             useful = words | positive | negative  # only this language's lexicon can need its forms
             pruned[language] = {form: lemma for form, lemma in table.items() if lemma in useful or form in useful}
         self.lemma_tables_ = pruned
+
+
+# Lemma tables are saved as two strings (forms, lemmas) instead of a dict: a quarter of a million entries load
+# 0.5 s faster through joblib's pickle reader, which reads each separate string in Python.
+_TABLE_SEPARATOR = "\x00"
+
+
+def _packed(table: dict[str, str]) -> dict[str, str] | tuple[str, str]:
+    if any(_TABLE_SEPARATOR in form or _TABLE_SEPARATOR in lemma for form, lemma in table.items()):
+        return table
+    return _TABLE_SEPARATOR.join(table), _TABLE_SEPARATOR.join(table.values())
+
+
+def _unpacked(table: dict[str, str] | tuple[str, str]) -> dict[str, str]:
+    if isinstance(table, dict):
+        return table
+    forms, lemmas = table
+    return dict(zip(forms.split(_TABLE_SEPARATOR), lemmas.split(_TABLE_SEPARATOR))) if forms else {}
 
 
 # Texts are counted this many at a time: the n-gram arrays of a slice take a few tens of MB, of a whole 5,000-row
