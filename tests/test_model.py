@@ -62,12 +62,17 @@ def test_save_load_round_trip_gives_identical_predictions(small_model: FeedbackM
     pd.testing.assert_frame_equal(small_model.predict(PROBES), loaded.predict(PROBES))
 
 
-def test_same_data_and_seed_give_the_same_model(small_config_path: Path, tmp_path: Path) -> None:
+def test_same_data_and_seed_give_the_same_model_with_any_number_of_processes(
+    small_config_path: Path, tmp_path: Path
+) -> None:
     config = load_config(small_config_path, ["features.char_ngrams=false"])
     first = train(config, out_dir=tmp_path / "a").model.predict_proba(PROBES)
     second = train(config, out_dir=tmp_path / "b").model.predict_proba(PROBES)
+    one_process = load_config(small_config_path, ["features.char_ngrams=false", "model.n_jobs=1"])
+    third = train(one_process, out_dir=tmp_path / "c").model.predict_proba(PROBES)
     for head in first:
         pd.testing.assert_frame_equal(first[head], second[head])
+        pd.testing.assert_frame_equal(first[head], third[head])
 
 
 def test_explain_returns_terms_that_pushed_each_head(small_model: FeedbackModel) -> None:

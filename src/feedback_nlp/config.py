@@ -77,7 +77,7 @@ class ModelConfig:
     calibration: str = "sigmoid"
     calibration_folds: int = 3
     max_iter: int = 3000
-    n_jobs: int = -1  # processes for the calibration folds (-1 = one per core); results do not depend on it
+    n_jobs: int = -1  # processes fitting the heads (-1 = one per core); results do not depend on it
 
 
 @dataclass(frozen=True)

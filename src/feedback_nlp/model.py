@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import sklearn
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from feedback_nlp import __version__
 from feedback_nlp.config import Config, HeadConfig
@@ -142,39 +144,27 @@ class FeedbackModel:
         ).fit(frame)
         matrix = self.featurizer_.transform(frame)
         self.__dict__.pop("_stacked_heads", None)  # built from the heads on first prediction
-        self.heads_ = {
-            name: self._fit_head(name, spec, matrix, labels[spec.column]) for name, spec in self.config.heads.items()
-        }
+        self.heads_ = self._fit_heads(matrix, labels)
         self.training_languages_ = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
         return self
 
-    def _fit_head(self, name: str, spec: HeadConfig, matrix: sp.csr_matrix, column: pd.Series) -> Head:
-        values = [normalize_label(value) for value in column]
-        keep = np.array([value is not None for value in values])
-        y = np.array([value for value in values if value is not None], dtype=object)
-        present = sorted(set(y))
-        labels = spec.labels or (BINARY_LABELS if set(present) <= set(BINARY_LABELS) else tuple(present))
-        counts = pd.Series(y).value_counts()
-        smallest = int(counts.min()) if len(counts) else 0
-        if len(present) < 2 or smallest < 2:
-            raise DataValidationError(
-                f"head '{name}' needs at least two labels with two rows each in column '{spec.column}'; "
-                f"found {counts.to_dict()}"
-            )
-        folds = min(self.config.model.calibration_folds, smallest)
-        classifier = CalibratedClassifierCV(
-            LogisticRegression(
-                C=self.config.model.C,
-                class_weight=None if self.config.model.class_weight == "none" else "balanced",
-                max_iter=self.config.model.max_iter,
-                random_state=self.config.seed,
-            ),
-            method=self.config.model.calibration,
-            cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.config.seed),
-            ensemble=False,
-            n_jobs=self.config.model.n_jobs,
-        ).fit(matrix[keep], y)
-        return Head(name=name, column=spec.column, labels=tuple(labels), classifier=classifier)
+    def _fit_heads(self, matrix: sp.csr_matrix, labels: pd.DataFrame) -> dict[str, Head]:
+        """Every head, fitted in parallel: one process per head (up to ``model.n_jobs``), the largest first, so
+        two cores stay busy; with a single head its calibration folds run in parallel instead. The result does
+        not depend on the number of processes."""
+        targets = {name: _head_target(name, spec, labels[spec.column]) for name, spec in self.config.heads.items()}
+        processes = min(effective_n_jobs(self.config.model.n_jobs), len(targets))
+        fold_jobs = 1 if processes > 1 else self.config.model.n_jobs
+        largest_first = sorted(targets, key=lambda name: -len(targets[name].labels) * len(targets[name].y))
+        fitted = Parallel(n_jobs=processes)(
+            delayed(_fit_classifier)(matrix[targets[name].keep], targets[name], self.config, fold_jobs)
+            for name in largest_first
+        )
+        classifiers = dict(zip(largest_first, fitted))
+        return {
+            name: Head(name=name, column=spec.column, labels=targets[name].labels, classifier=classifiers[name])
+            for name, spec in self.config.heads.items()
+        }
 
     # -- prediction ------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -332,6 +322,53 @@ class FeedbackModel:
         if not isinstance(model, cls):
             raise CorruptModelError(f"'{directory / MODEL_FILE}' does not hold a feedback-nlp model")
         return model
+
+
+@dataclass
+class _HeadTarget:
+    """One head's training labels: which rows have one (``keep``), the labels ``y``, the label order."""
+
+    keep: np.ndarray
+    y: np.ndarray
+    labels: tuple[str, ...]
+
+
+def _head_target(name: str, spec: HeadConfig, column: pd.Series) -> _HeadTarget:
+    """The labels of head ``name`` from its column, checked before any fitting starts."""
+    values = [normalize_label(value) for value in column]
+    keep = np.array([value is not None for value in values])
+    y = np.array([value for value in values if value is not None], dtype=object)
+    present = sorted(set(y))
+    counts = pd.Series(y).value_counts()
+    smallest = int(counts.min()) if len(counts) else 0
+    if len(present) < 2 or smallest < 2:
+        raise DataValidationError(
+            f"head '{name}' needs at least two labels with two rows each in column '{spec.column}'; "
+            f"found {counts.to_dict()}"
+        )
+    labels = spec.labels or (BINARY_LABELS if set(present) <= set(BINARY_LABELS) else tuple(present))
+    return _HeadTarget(keep=keep, y=y, labels=tuple(labels))
+
+
+def _fit_classifier(matrix: sp.csr_matrix, target: _HeadTarget, config: Config, n_jobs: int) -> CalibratedClassifierCV:
+    """A calibrated logistic regression on ``matrix`` (the rows of ``target.keep``) for ``target.y``."""
+    model = config.model
+    folds = min(model.calibration_folds, int(pd.Series(target.y).value_counts().min()))
+    classifier = CalibratedClassifierCV(
+        LogisticRegression(
+            C=model.C,
+            class_weight=None if model.class_weight == "none" else "balanced",
+            max_iter=model.max_iter,
+            random_state=config.seed,
+        ),
+        method=model.calibration,
+        cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed),
+        ensemble=False,
+        n_jobs=n_jobs,
+    )
+    with threadpool_limits(limits=1):  # one BLAS thread, as in a worker process: the same model either way
+        fitted: CalibratedClassifierCV = classifier.fit(matrix, target.y)
+    return fitted
 
 
 def _language_code(value: object) -> str | None:
