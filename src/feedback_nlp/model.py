@@ -326,11 +326,13 @@ class FeedbackModel:
 
 @dataclass
 class _HeadTarget:
-    """One head's training labels: which rows have one (``keep``), the labels ``y``, the label order."""
+    """One head's training labels: which rows have one (``keep``), the labels ``y``, the label order, and how
+    many rows the rarest label has."""
 
     keep: np.ndarray
     y: np.ndarray
     labels: tuple[str, ...]
+    smallest: int
 
 
 def _head_target(name: str, spec: HeadConfig, column: pd.Series) -> _HeadTarget:
@@ -347,13 +349,13 @@ def _head_target(name: str, spec: HeadConfig, column: pd.Series) -> _HeadTarget:
             f"found {counts.to_dict()}"
         )
     labels = spec.labels or (BINARY_LABELS if set(present) <= set(BINARY_LABELS) else tuple(present))
-    return _HeadTarget(keep=keep, y=y, labels=tuple(labels))
+    return _HeadTarget(keep=keep, y=y, labels=tuple(labels), smallest=smallest)
 
 
 def _fit_classifier(matrix: sp.csr_matrix, target: _HeadTarget, config: Config, n_jobs: int) -> CalibratedClassifierCV:
     """A calibrated logistic regression on ``matrix`` (the rows of ``target.keep``) for ``target.y``."""
     model = config.model
-    folds = min(model.calibration_folds, int(pd.Series(target.y).value_counts().min()))
+    folds = min(model.calibration_folds, target.smallest)
     classifier = CalibratedClassifierCV(
         LogisticRegression(
             C=model.C,

@@ -94,8 +94,9 @@ def char_ngram_counts(texts: Sequence[str], n_min: int, n_max: int, vocabulary: 
     """Documents × ``vocabulary`` counts of the character n-grams of ``texts`` (as :func:`char_ngrams`), found word
     by word: a word's n-grams are the same wherever it occurs, so each distinct word of the batch is cut into
     n-grams and looked up once, and a sparse product of (document × word) occurrences with (word × n-gram) counts
-    adds them up. A batch of feedback has about seven times fewer distinct words than words; this is a third
-    faster than counting every occurrence (:meth:`NgramTfidf.counts`), with the same result (tested)."""
+    adds them up. Same result as counting every occurrence (:meth:`NgramTfidf.counts`, tested), and faster the
+    more words a batch repeats: 5,000 distinct corpus texts have four times fewer distinct words than words (14 %
+    faster), the synthetic benchmark export, which recombines corpus texts, seven times (a third faster)."""
     words = tokens_of(texts)
     codes, _ = pd.factorize(words.hashes)  # words numbered 0, 1, 2… in order of first occurrence
     first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
