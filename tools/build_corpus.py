@@ -3,8 +3,10 @@
     python tools/build_corpus.py            # from the repository root
 
 * ``data/corpus/<lang>.csv``: id, text, lang, labels, domain, channel, split. Ids follow batch order; exact
-  duplicates after normalisation are dropped (and counted). The split is fixed by id: within each stratum
-  (language × sentiment × need_type) rows are ordered by a hash of their id and the first 15 % go to "test".
+  duplicates after normalisation are dropped (and counted). The split is fixed by id: a row already in the file
+  keeps its split; new rows, within each stratum (language × sentiment × need_type), are ordered by a hash of their
+  id and the first 15 % go to "test" (before wave 4 of the short texts, every row was assigned this way at each
+  build, so adding rows moved a few old ones).
 * ``data/sentences/<lang>.csv``: the short-feedback set (single review sentences, posts, forum lines), same
   columns, ids ``s-<lang>-NNNNN``; texts already in the corpus are dropped.
 * ``data/challenge.csv``: the writers' deliberately hard cases, with a ``case`` column.
@@ -46,9 +48,23 @@ def bool_text(value: object) -> str:
     return "true" if value in (True, "true", "True", 1) else "false"
 
 
-def assign_split(rows: list[dict]) -> None:
+def previous_splits(path: Path) -> dict[tuple[str, str], str]:
+    """The split each (id, text) already has in the file being rebuilt, so that adding rows never moves old ones
+    between train and test (which would leak old test rows into training and break comparisons over time)."""
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {(row["id"], row["text"]): row["split"] for row in csv.DictReader(handle)}
+
+
+def assign_split(rows: list[dict], previous: dict[tuple[str, str], str]) -> None:
+    """Rows already in the file keep their split; new rows get one by stratum (language × sentiment × need type):
+    ordered by a hash of their id, the first ``TEST_SHARE`` of each stratum's new rows go to test."""
     strata: dict[tuple, list[dict]] = {}
     for row in rows:
+        if (row["id"], row["text"]) in previous:
+            row["split"] = previous[(row["id"], row["text"])]
+            continue
         strata.setdefault((row["lang"], row["sentiment"], row["need_type"]), []).append(row)
     for members in strata.values():
         members.sort(key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())
@@ -89,7 +105,7 @@ def build_corpus(parts: Path, out_dir: Path, seen: set[str], id_prefix: str = ""
                 row.update(pain_point=bool_text(item["pain_point"]), churn_risk=bool_text(item["churn_risk"]))
                 row.update(id=f"{id_prefix}{lang}-{len(rows) + 1:05d}", lang=lang)
                 rows.append(row)
-        assign_split(rows)
+        assign_split(rows, previous_splits(out_dir / f"{lang}.csv"))
         apply_resolutions(rows, out_dir / "agreement" / f"{lang}_resolved.jsonl")
         with open(out_dir / f"{lang}.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CORPUS_COLUMNS)
