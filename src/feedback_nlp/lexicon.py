@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from feedback_nlp.ngrams import NgramBatch, tokens_of, with_prefix
-from feedback_nlp.word_hashes import NEGATION_PREFIX
+from feedback_nlp.word_hashes import NEGATION_PREFIX, tokens_by_language
 
 POLARITIES = ("positive", "negative")
 FEATURE_NAMES = ("⟨positive words⟩", "⟨negative words⟩")
@@ -67,12 +67,9 @@ def lexicon_counts(
     """For each document of ``tokens`` (lemmatised, negation-marked words), log(1 + positive words) and
     log(1 + negative words); ``lexicons(language)`` gives a language's hashes (``None``: no lexicon)."""
     counts = np.zeros((tokens.n_docs, 2), dtype=np.float32)
-    language_codes, language_names = pd.factorize(np.asarray(languages, dtype=object))
-    token_languages = language_codes[tokens.docs]
-    for code, language in enumerate(language_names):
-        if (lexicon := lexicons(str(language))) is None:
+    for language, mine in tokens_by_language(tokens, languages):
+        if (lexicon := lexicons(language)) is None:
             continue
-        mine = np.flatnonzero(token_languages == code)
         words = pd.Index(tokens.hashes[mine], copy=False)
         for column, side in enumerate((lexicon.positive, lexicon.negative)):
             hits = mine[words.isin(side)]

@@ -11,7 +11,7 @@ vocabulary finds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,11 +57,9 @@ def word_token_hashes(
     is_run = np.isin(tokens.hashes, _RUN_HASHES)
     hashes, lengths = tokens.hashes.copy(), tokens.lengths
     is_negation = np.zeros(len(hashes), dtype=bool)
-    language_codes, language_names = pd.factorize(np.asarray(languages, dtype=object))
-    token_languages = language_codes[tokens.docs]
-    for code, language in enumerate(language_names):
-        table = tables(str(language))
-        mine = np.flatnonzero((token_languages == code) & ~is_run)
+    for language, positions in tokens_by_language(tokens, languages):
+        table = tables(language)
+        mine = positions[~is_run[positions]]
         found = table.forms.get_indexer(pd.Index(hashes[mine], copy=False))
         has_lemma = found >= 0
         hashes[mine[has_lemma]] = table.lemma_hashes[found[has_lemma]]
@@ -75,6 +73,14 @@ def word_token_hashes(
     return NgramBatch(
         tokens.docs[keep], hashes[keep], tokens.starts[keep], tokens.ends[keep], tokens.joined, tokens.n_docs
     )
+
+
+def tokens_by_language(tokens: NgramBatch, languages: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
+    """Each language of a batch (``languages``: one per document) with the positions of its documents' tokens."""
+    codes, names = pd.factorize(np.asarray(languages, dtype=object))
+    token_languages = codes[tokens.docs]
+    for code, language in enumerate(names):
+        yield str(language), np.flatnonzero(token_languages == code)
 
 
 def _in_negation_scope(tokens: NgramBatch, is_run: np.ndarray, is_negation: np.ndarray, scope: int) -> np.ndarray:
