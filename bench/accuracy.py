@@ -163,6 +163,7 @@ def in_domain(
 ) -> dict[str, Any]:
     """k-fold cross-validation of ``feedback-nlp train`` on the set, with a user-written config and custom head."""
     head, labels = _head_and_labels(spec, frame)
+    positive = spec.positive if head == "sentiment" else "true"
     config_path = workdir / f"{spec.name}.toml"
     config_path.write_text(f'seed = {SEED}\n\n[heads.{head}]\ncolumn = "{head}"\n', encoding="utf-8")
     config = load_config(config_path, overrides)
@@ -170,6 +171,7 @@ def in_domain(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     truth_all: list[str] = []
     predicted_all: list[str] = []
+    per_fold: list[dict[str, float]] = []
     for fold, (_, test_index) in enumerate(splitter.split(data, data[head])):
         if fold >= max_folds:
             break
@@ -183,14 +185,16 @@ def in_domain(
         predicted_text = [str(v).lower() if head != "sentiment" else str(v) for v in predicted.fillna("neutral")]
         truth_all += test[head].tolist()
         predicted_all += predicted_text
-    positive = spec.positive if head == "sentiment" else "true"
-    return {"folds": min(folds, max_folds), **metrics(truth_all, predicted_all, positive)}
+        per_fold.append(metrics(test[head].tolist(), predicted_text, positive))
+    pooled = metrics(truth_all, predicted_all, positive)
+    spread = {f"{key}_fold_sd": round(float(np.std([fold[key] for fold in per_fold])), 4) for key in pooled}
+    return {"folds": len(per_fold), **pooled, **spread}
 
 
 def to_markdown(results: dict[str, Any]) -> str:
     """The results as the tables of docs/benchmarks.md."""
     lines = [
-        "| set | rows | metric | ours (zero-shot) | VADER ±0.05 | VADER sign | TextBlob | ours in-domain (CV) |",
+        "| set | rows | metric | ours (zero-shot) | VADER ±0.05 | VADER sign | TextBlob | ours in-domain (CV, ± sd over folds) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, result in results["sets"].items():
@@ -200,10 +204,16 @@ def to_markdown(results: dict[str, Any]) -> str:
             cells = [
                 f"{zero['ours'][metric]:.3f}",
                 *(f"{zero[tool][metric]:.3f}" if tool in zero else "–" for tool in ("vader", "vader_sign", "textblob")),
-                f"{result['in_domain'][metric]:.3f}" if "in_domain" in result else "–",
+                _with_spread(result["in_domain"], metric) if "in_domain" in result else "–",
             ]
             lines.append(f"| {name} | {zero['rows']} | {metric} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _with_spread(in_domain: dict[str, float], metric: str) -> str:
+    """The pooled figure, with the standard deviation over folds when there is more than one fold."""
+    spread = in_domain.get(f"{metric}_fold_sd")
+    return f"{in_domain[metric]:.3f}" + (f" ± {spread:.3f}" if spread and in_domain["folds"] > 1 else "")
 
 
 def main(argv: list[str] | None = None) -> int:

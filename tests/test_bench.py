@@ -29,6 +29,7 @@ def test_accuracy_bench_quick_run_writes_results(tmp_path: Path) -> None:
     }  # fmt: skip
     uci = results["sets"]["uci_sentiment_sentences"]
     assert {"ours", "vader", "textblob"} <= set(uci["zero_shot"]) and uci["in_domain"]["folds"] == 1
+    assert uci["in_domain"]["accuracy_fold_sd"] == 0.0  # one fold: no spread to report
     assert "| uci_sentiment_sentences |" in (tmp_path / "accuracy.md").read_text("utf-8")
 
 
