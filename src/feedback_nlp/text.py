@@ -313,11 +313,15 @@ SLICE_ROWS = 1_000
 def _in_slices(matrix_of: Callable[..., sp.csr_matrix], *columns: Sequence[Any]) -> sp.csr_matrix:
     """``matrix_of(*columns)``, computed ``SLICE_ROWS`` rows of the parallel ``columns`` at a time and stacked."""
     rows = len(columns[0])
-    if rows <= SLICE_ROWS:
+    return _stacked_parts(matrix_of, [*range(0, rows, SLICE_ROWS), rows], *columns)
+
+
+def _stacked_parts(matrix_of: Callable[..., sp.csr_matrix], cuts: list[int], *columns: Sequence[Any]) -> sp.csr_matrix:
+    """``matrix_of`` of the rows between consecutive ``cuts`` of the parallel ``columns``, stacked (one call when
+    there is only one part)."""
+    if len(cuts) <= 2:
         return matrix_of(*columns)
-    parts = [
-        matrix_of(*(column[start : start + SLICE_ROWS] for column in columns)) for start in range(0, rows, SLICE_ROWS)
-    ]
+    parts = [matrix_of(*(column[start:stop] for column in columns)) for start, stop in itertools.pairwise(cuts)]
     stacked: sp.csr_matrix = sp.vstack(parts, format="csr")
     return stacked
 
@@ -336,10 +340,7 @@ def _in_characters(matrix_of: Callable[[list[str]], sp.csr_matrix], texts: list[
     while cuts[-1] < len(texts):
         budget = (ends[cuts[-1] - 1] if cuts[-1] else 0) + SLICE_CHARACTERS
         cuts.append(max(int(np.searchsorted(ends, budget, side="right")), cuts[-1] + 1))
-    if len(cuts) <= 2:
-        return matrix_of(texts)
-    stacked: sp.csr_matrix = sp.vstack([matrix_of(texts[a:b]) for a, b in itertools.pairwise(cuts)], format="csr")
-    return stacked
+    return _stacked_parts(matrix_of, cuts, texts)
 
 
 def _lemmas(text: str, language: str, table: dict[str, str], negations: frozenset[str]) -> list[str]:
